@@ -1,0 +1,137 @@
+//! The step catalogue: phases, steps, exit criteria and required narrative sections, as data.
+//!
+//! OGP has published variants of the co-creation step list, so the list is shipped as TOML
+//! inside the binary (`src/catalogue/*.toml`) and chosen by the plan's `catalogue` key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::plan::Text;
+
+/// The catalogue used when a plan names none.
+pub const DEFAULT: &str = "ogp-local-2024";
+
+const EMBEDDED: &[(&str, &str)] = &[("ogp-local-2024", include_str!("catalogue/ogp-local-2024.toml"))];
+
+/// A version of the co-creation step list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Its id, e.g. `ogp-local-2024`.
+    pub id: String,
+    /// Its title.
+    pub title: Translations,
+    /// The phases, in order.
+    pub phases: Vec<Phase>,
+    /// Required sections by document kind (`vision`, `commitment`, `end-of-commitment`).
+    pub documents: BTreeMap<String, Document>,
+}
+
+/// Translations of a UI text, keyed by language.
+pub type Translations = BTreeMap<String, String>;
+
+/// A phase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// `prepare`, `discover`, `draft`, `implement` or `learn`.
+    pub id: String,
+    /// Its title.
+    pub title: Translations,
+    /// Its steps.
+    pub steps: Vec<Step>,
+}
+
+/// A step of a phase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// `1.1` and so on.
+    pub id: String,
+    /// Its title.
+    pub title: Translations,
+    /// Names of the exit checks (see `rules::phase_exit`).
+    pub criteria: Vec<String>,
+}
+
+/// Required sections of one document kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// The sections.
+    pub sections: Vec<RequiredSection>,
+}
+
+/// One required section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredSection {
+    /// Stable key.
+    pub key: String,
+    /// Accepted heading titles, any language.
+    pub titles: Vec<String>,
+}
+
+impl Catalogue {
+    /// An embedded catalogue by id.
+    pub fn embedded(id: &str) -> Option<Catalogue> {
+        let (_, text) = EMBEDDED.iter().find(|(name, _)| *name == id)?;
+        // The embedded catalogues are tested to parse (see tests below).
+        toml::from_str(text).ok()
+    }
+
+    /// The ids of the embedded catalogues.
+    pub fn available() -> Vec<&'static str> {
+        EMBEDDED.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// Every step, in order, with its phase's index.
+    pub fn steps(&self) -> impl Iterator<Item = (usize, &Phase, &Step)> {
+        self.phases.iter().enumerate().flat_map(|(i, p)| p.steps.iter().map(move |s| (i, p, s)))
+    }
+
+    /// A step by id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps().find(|(_, _, s)| s.id == id).map(|(_, _, s)| s)
+    }
+
+    /// The required sections of a document kind.
+    pub fn sections(&self, kind: &str) -> &[RequiredSection] {
+        self.documents.get(kind).map_or(&[], |d| d.sections.as_slice())
+    }
+}
+
+/// Pick a translation for the first language that has one.
+pub fn tr<'a>(t: &'a Translations, langs: &[String]) -> &'a str {
+    langs
+        .iter()
+        .find_map(|l| t.get(l))
+        .or_else(|| t.get("en"))
+        .or_else(|| t.values().next())
+        .map_or("", String::as_str)
+}
+
+impl From<&Translations> for Text {
+    fn from(t: &Translations) -> Text {
+        Text::Translated(t.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogues_parse_and_cover_five_phases() {
+        for id in Catalogue::available() {
+            let c = Catalogue::embedded(id).expect("embedded catalogue parses");
+            let phases: Vec<_> = c.phases.iter().map(|p| p.id.as_str()).collect();
+            assert_eq!(phases, crate::plan::PHASES);
+            assert!(c.steps().count() >= 15);
+            for kind in ["vision", "commitment", "end-of-commitment"] {
+                assert!(!c.sections(kind).is_empty(), "{kind}");
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The `kept` command line: parses arguments, runs a command, renders its result.
+//! This is the only part of kept that prints.
+
+mod demo;
+mod init;
+mod render;
+mod schema;
+mod status;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use kept::Date;
+
+/// Open government action plans as code.
+#[derive(Debug, Parser)]
+#[command(name = "kept", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a plan against every snapshot rule.
+    Validate(validate::Args),
+    /// Show the phase, what it still needs, commitment progress and what is late.
+    Status(status::Args),
+    /// Create a new plan repository starting phase 1.
+    Init(init::Args),
+    /// Write JSON Schemas for the plan's TOML files (for taplo / Even Better TOML).
+    Schema(schema::Args),
+    /// Lay the example plan into a temporary git repository, validate it and show its status.
+    Demo(demo::Args),
+}
+
+/// Output format of reporting commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: colour on a terminal, NO_COLOR respected.
+    Human,
+    /// Machine-readable JSON.
+    Json,
+}
+
+/// Exit code: the plan or change is invalid.
+pub const INVALID: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const FAILURE: u8 = 2;
+
+/// Today, from `KEPT_TODAY` (YYYY-MM-DD, for reproducible runs) or the system clock.
+pub fn today() -> Result<Date, String> {
+    match std::env::var("KEPT_TODAY") {
+        Ok(s) => Date::parse(&s).ok_or_else(|| format!("KEPT_TODAY=`{s}` is not a date; use YYYY-MM-DD")),
+        Err(_) => Ok(Date::today_utc()),
+    }
+}
+
+/// Default plan path: the current directory.
+pub fn default_path(path: Option<PathBuf>) -> PathBuf {
+    path.unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Run the command line.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { FAILURE } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Demo(a) => demo::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            render::error(e.as_ref());
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+/// A command failure: what went wrong, with its chain of causes.
+pub type CmdResult = Result<u8, Box<dyn std::error::Error>>;

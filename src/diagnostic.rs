@@ -1,0 +1,198 @@
+//! Findings about a plan, as data.
+//!
+//! A [`Diagnostic`] names the file and the byte span it is about; line and column are
+//! computed only when rendering, from the [`SourceMap`] the loader keeps.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The plan is invalid: `kept validate` exits 1.
+    Error,
+    /// Worth fixing, but the plan is still valid.
+    Warning,
+}
+
+impl Severity {
+    /// The lowercase word used in rendered output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One finding: what is wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable kebab-case code of the rule (`date-order`).
+    pub code: &'static str,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+    /// Repository-relative path of the file, `/`-separated, if the finding is about one.
+    pub file: Option<String>,
+    /// Byte range in that file.
+    pub span: Option<Range<usize>>,
+    /// Extra context lines.
+    pub notes: Vec<String>,
+    /// What to do next.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error with the given code and message.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A new warning with the given code and message.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: None,
+            span: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Point at a whole file.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Point at a span of a file.
+    pub fn at(mut self, file: impl Into<String>, span: Range<usize>) -> Self {
+        self.file = Some(file.into());
+        self.span = Some(span);
+        self
+    }
+
+    /// Point at a located value, if it has a location.
+    pub fn at_loc(self, loc: &Loc) -> Self {
+        self.at(loc.file.clone(), loc.span.clone())
+    }
+
+    /// Add the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Add a note line.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A place in a file of the plan: path and byte span.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loc {
+    /// Repository-relative path.
+    pub file: String,
+    /// Byte range.
+    pub span: Range<usize>,
+}
+
+/// Line and column (both 1-based; the column counts characters) of a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// The text of every file the loader read, to render spans as lines and columns.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: BTreeMap<String, String>,
+}
+
+impl SourceMap {
+    /// Remember a file's text.
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(path.into(), text.into());
+    }
+
+    /// How many files were read.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was read.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The text of a file, if it was read.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Line and column of a byte offset in a file.
+    pub fn line_col(&self, path: &str, offset: usize) -> Option<LineCol> {
+        self.text(path).map(|text| line_col(text, offset))
+    }
+}
+
+/// Line and column of a byte offset in a text; offsets past the end clamp to the end.
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    LineCol {
+        line: before.matches('\n').count() + 1,
+        column: text[line_start..offset].chars().count() + 1,
+    }
+}
+
+/// Sort diagnostics by file, then position, then code, so output is stable.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.file.as_deref(), a.span.as_ref().map(|s| s.start), a.code, &a.message).cmp(&(
+            b.file.as_deref(),
+            b.span.as_ref().map(|s| s.start),
+            b.code,
+            &b.message,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "a = 1\nб = \"ї\"\n";
+        assert_eq!(line_col(text, 0), LineCol { line: 1, column: 1 });
+        let off = text.find('"').unwrap();
+        assert_eq!(line_col(text, off), LineCol { line: 2, column: 5 });
+        assert_eq!(line_col(text, 10_000).line, 3);
+    }
+}

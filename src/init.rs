@@ -1,0 +1,182 @@
+//! `kept init`: a new plan repository at the start of phase 1, committed, validating clean.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+
+/// What the new plan is for.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The member's name, e.g. "Test City".
+    pub member: String,
+    /// The member code, e.g. UATST.
+    pub code: String,
+    /// Declared languages; the first is primary.
+    pub languages: Vec<String>,
+    /// Today: the plan period starts on the first of next month and runs two years.
+    pub today: Date,
+}
+
+/// Why a plan repository could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The target exists and is not an empty directory.
+    #[error("{} already exists and is not empty; choose a new directory", .0.display())]
+    NotEmpty(PathBuf),
+    /// An option is not usable.
+    #[error("{0}")]
+    Invalid(String),
+    /// Writing a file failed.
+    #[error("cannot write {}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Creating the repository or its first commit failed.
+    #[error("cannot create the git repository in {}", path.display())]
+    Git {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+}
+
+fn tr(lang: &str, uk: &str, en: &str) -> String {
+    if lang == "uk" { uk.to_string() } else { en.to_string() }
+}
+
+fn text(langs: &[String], f: impl Fn(&str) -> String) -> String {
+    let parts: Vec<String> = langs.iter().map(|l| format!("{l} = {}", quote(&f(l)))).collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The files of a new plan, as (path, contents).
+pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
+    if !crate::plan::shape::is_safe_id(&opts.code) || opts.code.len() < 3 {
+        return Err(InitError::Invalid(format!(
+            "member code `{}` must be letters and digits, such as UAKLY (country code and place)",
+            opts.code
+        )));
+    }
+    if opts.member.trim().is_empty() {
+        return Err(InitError::Invalid("the member name is empty; pass --member \"City name\"".into()));
+    }
+    if opts.languages.is_empty() {
+        return Err(InitError::Invalid("declare at least one language, e.g. --languages uk,en".into()));
+    }
+    for l in &opts.languages {
+        if !crate::plan::shape::is_language_code(l) {
+            return Err(InitError::Invalid(format!("`{l}` is not a language code; use codes such as uk,en")));
+        }
+    }
+    let langs = &opts.languages;
+    let start = Date::new(opts.today.year(), opts.today.month(), 1).expect("first of month exists").add_months(1);
+    let end = Date::from_days(start.add_months(24).to_days() - 1);
+    let member = text(langs, |_| opts.member.clone());
+    let title = text(langs, |l| {
+        tr(l, &format!("План дій з відкритого врядування: {}", opts.member), &format!("{} open government action plan", opts.member))
+    });
+    let coordinator = text(langs, |l| tr(l, "Координатор (замініть)", "Coordinator (replace me)"));
+    let council = text(langs, |l| tr(l, &format!("{} (орган влади)", opts.member), &format!("{} (local government)", opts.member)));
+    let step_note = text(langs, |l| {
+        tr(l, "Сформуйте команду та запишіть її у [team].", "Build the team and list it under [team].")
+    });
+
+    let mut out = Vec::new();
+    out.push((
+        "kept.toml".to_string(),
+        format!(
+            "#:schema ./.kept/schema/kept.schema.json\n# kept settings; every key is described in kept's docs/plan-format.md\nschema-version = 1\n\n[roles]\ncoordinator = [\"p-coordinator\"]\napprover = [\"o-council\"]\nmonitor = []\nbot = []\n\n[branches]\nprotected = [\"main\"]\n\n[signatures]\nrequired = false\n"
+        ),
+    ));
+    let mut plan = format!(
+        "#:schema ./.kept/schema/plan.schema.json\nmember = {member}\nmember-code = {}\ntitle = {title}\nlanguages = [{}]\nperiod = {{ start = {start}, end = {end} }}\nphase = \"prepare\"\ncatalogue = \"{}\"\n\n[team]\nlead = \"p-coordinator\"\nmembers = [\"p-coordinator\"]\n\n",
+        quote(&opts.code),
+        langs.iter().map(|l| quote(l)).collect::<Vec<_>>().join(", "),
+        crate::catalogue::DEFAULT,
+    );
+    let _ = write!(
+        plan,
+        "[steps.\"1.1\"]\nstatus = \"in-progress\"\nstarted = {}\nnotes = {step_note}\n",
+        opts.today
+    );
+    out.push(("plan.toml".to_string(), plan));
+    out.push((
+        "people.toml".to_string(),
+        format!(
+            "#:schema ./.kept/schema/people.schema.json\n[[organisations]]\nid = \"o-council\"\nname = {council}\nsector = \"government\"\n\n[[people]]\nid = \"p-coordinator\"\nname = {coordinator}\norganisation = \"o-council\"\nsector = \"government\"\n"
+        ),
+    ));
+    out.push((
+        "README.md".to_string(),
+        format!(
+            "# {}\n\nThe open government action plan of {}, kept as code with `kept`.\n\n- `kept validate` checks the plan; `kept status` shows what the current phase still needs.\n- The layout and every field are described in kept's docs/plan-format.md.\n",
+            opts.member, opts.member
+        ),
+    ));
+    out.push((".gitignore".to_string(), "/_site/\n/.kept/cache/\n".to_string()));
+    for (name, _, schema) in crate::schema::all() {
+        let body = serde_json::to_string_pretty(&schema).expect("schema values serialize");
+        out.push((format!(".kept/schema/{name}.schema.json"), body + "\n"));
+    }
+    Ok(out)
+}
+
+/// Create the plan repository in `dir` (created if missing; must be empty) with one commit.
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<git2::Oid, InitError> {
+    let files = files(opts)?;
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty {
+            return Err(InitError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| InitError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (path, contents) in &files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&target, contents).map_err(io(&target))?;
+    }
+    commit_all(dir, "Start the open government action plan (kept init)")
+}
+
+/// `git init` (if needed) and commit every file in `dir` on the default branch.
+pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
+    let git = |source| InitError::Git { path: dir.to_path_buf(), source };
+    let repo = match git2::Repository::open(dir) {
+        Ok(r) => r,
+        Err(_) => {
+            let mut o = git2::RepositoryInitOptions::new();
+            o.initial_head("main");
+            git2::Repository::init_opts(dir, &o).map_err(git)?
+        }
+    };
+    let mut index = repo.index().map_err(git)?;
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).map_err(git)?;
+    index.write().map_err(git)?;
+    let tree_id = index.write_tree().map_err(git)?;
+    let tree = repo.find_tree(tree_id).map_err(git)?;
+    let sig = repo
+        .signature()
+        .or_else(|_| git2::Signature::now("kept", "kept@localhost"))
+        .map_err(git)?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).map_err(git)
+}

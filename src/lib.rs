@@ -1,0 +1,20 @@
+//! `kept`: open government action plans as code.
+//!
+//! A municipality's OGP Local action plan lives in a git repository of TOML and Markdown
+//! files (docs/plan-format.md). This library loads a plan from a directory or any git
+//! revision ([`plan`]), checks it ([`rules`]), and reports its state ([`status`]). It never
+//! prints: the `kept` binary (`src/cli/`) renders everything.
+
+pub mod catalogue;
+pub mod date;
+pub mod diagnostic;
+pub mod init;
+pub mod plan;
+pub mod rules;
+pub mod schema;
+pub mod status;
+pub mod template;
+
+pub use date::Date;
+pub use diagnostic::{Diagnostic, Severity};
+pub use plan::{Loaded, Plan};

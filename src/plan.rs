@@ -1,0 +1,429 @@
+//! Loading a plan from a directory or a git revision into the typed [`Plan`].
+//!
+//! The loader lists the repository, reads the files of the layout (docs/plan-format.md),
+//! checks each TOML file against its shape and converts it. Problems with single files
+//! become diagnostics; only a repository that cannot be read at all is an `Err`.
+
+pub mod convert;
+pub mod kinds;
+pub mod markdown;
+pub mod model;
+pub mod shape;
+pub mod source;
+pub mod toml_doc;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use model::*;
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Loc};
+use source::{EntryKind, ReadError, Source};
+use toml_doc::{Ctx, View};
+
+/// Why a plan could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// An I/O error on a path.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path is not a directory.
+    #[error("{} is not a directory; give the plan repository's directory", .0.display())]
+    NotADirectory(PathBuf),
+    /// No git repository at or above the path.
+    #[error("no git repository at or above {}", path.display())]
+    NotARepository {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// The revision does not name a tree.
+    #[error("cannot resolve revision `{rev}` to a tree")]
+    Revision {
+        /// The revision.
+        rev: String,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// Another git error.
+    #[error("cannot read the git repository")]
+    Git {
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// The repository lists more entries than any plan has.
+    #[error("too many files or directories nested too deep under {}", .0.display())]
+    TooManyFiles(PathBuf),
+}
+
+/// A loaded plan and what the loader found wrong with its files.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The plan, with whatever could be read.
+    pub plan: Plan,
+    /// Problems reading, parsing and type-checking files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load the plan in a directory (its working tree, as on disk).
+pub fn load_dir(path: &Path) -> Result<Loaded, LoadError> {
+    Ok(load(&source::DirSource::open(path)?))
+}
+
+/// Load the plan at a git revision of the repository at or above `path`, without a checkout.
+pub fn load_rev(path: &Path, rev: &str) -> Result<Loaded, LoadError> {
+    Ok(load(&source::GitSource::open(path, rev)?))
+}
+
+/// What a file is to the loader.
+#[derive(Debug, Clone)]
+enum Role {
+    Settings,
+    Meta,
+    People,
+    Roadmap,
+    Opportunities,
+    Learning,
+    Vision(Option<String>),
+    Commitment(String),
+    Readme(String, Option<String>),
+    EndReport(String),
+    Update(Option<Date>),
+}
+
+enum Piece {
+    Settings(Settings),
+    Meta(PlanMeta),
+    People(Vec<Entity>),
+    Roadmap(Roadmap),
+    Opportunities(Opportunities),
+    Learning(Learning),
+    Vision(Narrative),
+    Commitment(Commitment),
+    Readme(String, Narrative),
+    EndReport(String, Narrative),
+    Update(Update),
+}
+
+/// Load a plan from any source.
+pub fn load(source: &dyn Source) -> Loaded {
+    let mut diags = Vec::new();
+    let mut plan = Plan::default();
+    let entries = source.entries();
+    for (path, kind) in entries {
+        if matches!(kind, EntryKind::File(_) | EntryKind::Symlink { inside: Some(_), .. }) {
+            plan.files.insert(path.clone());
+        }
+    }
+
+    let mut wanted: Vec<(String, Role)> = Vec::new();
+    for (name, role) in [
+        ("kept.toml", Role::Settings),
+        ("plan.toml", Role::Meta),
+        ("people.toml", Role::People),
+        ("roadmap.toml", Role::Roadmap),
+        ("opportunities.toml", Role::Opportunities),
+        ("learning.toml", Role::Learning),
+    ] {
+        if entries.contains_key(name) {
+            wanted.push((name.to_string(), role));
+        } else if matches!(role, Role::Settings | Role::Meta) {
+            diags.push(
+                Diagnostic::error("missing-file", format!("the plan has no {name}"))
+                    .in_file(name)
+                    .help("every plan repository needs kept.toml and plan.toml at its root; `kept init` lays them down"),
+            );
+        }
+    }
+    for path in entries.keys() {
+        if let Some(lang) = path.strip_prefix("vision").and_then(|r| narrative_lang(r)) {
+            wanted.push((path.clone(), Role::Vision(lang)));
+        }
+    }
+    classify_commitments(entries, &mut wanted, &mut diags);
+    classify_updates(entries, &mut wanted, &mut diags);
+
+    // Read serially (a git repository handle is single-threaded), parse in parallel.
+    let mut texts: Vec<(String, Role, String)> = Vec::with_capacity(wanted.len());
+    for (path, role) in wanted {
+        match source.read_checked(&path) {
+            Ok(bytes) => match decode(&path, bytes, &mut diags) {
+                Some(text) => texts.push((path, role, text)),
+                None => continue,
+            },
+            Err(e) => diags.push(read_diagnostic(&path, e)),
+        }
+    }
+    let results = parse_all(&texts);
+    for (path, _, text) in texts {
+        plan.sources.insert(path, text);
+    }
+    for (pieces, mut d) in results {
+        diags.append(&mut d);
+        for piece in pieces {
+            assemble(&mut plan, piece);
+        }
+    }
+    // Narratives whose directory has no commitment.toml were reported as missing-file.
+    plan.commitments.retain(|c| !c.path.is_empty());
+    plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
+    Loaded { plan, diagnostics: diags }
+}
+
+/// `.md` → primary language (None); `.en.md` → Some("en").
+fn narrative_lang(rest: &str) -> Option<Option<String>> {
+    if rest == ".md" {
+        return Some(None);
+    }
+    let lang = rest.strip_prefix('.')?.strip_suffix(".md")?;
+    shape::is_language_code(lang).then(|| Some(lang.to_string()))
+}
+
+fn classify_commitments(
+    entries: &std::collections::BTreeMap<String, EntryKind>,
+    wanted: &mut Vec<(String, Role)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (path, kind) in entries {
+        let Some(rest) = path.strip_prefix("commitments/") else { continue };
+        let mut parts = rest.splitn(2, '/');
+        let dir = parts.next().unwrap_or_default();
+        match parts.next() {
+            None => {
+                if !matches!(kind, EntryKind::Dir) {
+                    continue;
+                }
+                if !shape::is_safe_id(dir) {
+                    diags.push(
+                        Diagnostic::error("unsafe-path", format!("commitment directory `{dir}` is not a safe id"))
+                            .in_file(path.clone())
+                            .help("name each commitment directory after its id: ASCII letters, digits, `-` and `_`"),
+                    );
+                } else if !entries.contains_key(&format!("{path}/commitment.toml")) {
+                    diags.push(
+                        Diagnostic::error("missing-file", format!("commitment directory `{dir}` has no commitment.toml"))
+                            .in_file(path.clone())
+                            .help("add commitment.toml, or remove the directory"),
+                    );
+                }
+            }
+            Some(file) if shape::is_safe_id(dir) => {
+                let role = if file == "commitment.toml" {
+                    Role::Commitment(dir.to_string())
+                } else if file == "end-of-commitment.md" {
+                    Role::EndReport(dir.to_string())
+                } else if let Some(lang) = file.strip_prefix("README").and_then(narrative_lang) {
+                    Role::Readme(dir.to_string(), lang)
+                } else {
+                    continue;
+                };
+                wanted.push((path.clone(), role));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn classify_updates(
+    entries: &std::collections::BTreeMap<String, EntryKind>,
+    wanted: &mut Vec<(String, Role)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (path, kind) in entries {
+        let Some(name) = path.strip_prefix("updates/") else { continue };
+        if matches!(kind, EntryKind::Dir) || name.contains('/') || !name.ends_with(".md") {
+            continue;
+        }
+        let date = name.get(..10).and_then(Date::parse).filter(|_| name.as_bytes().get(10) == Some(&b'-'));
+        if date.is_none() {
+            diags.push(
+                Diagnostic::warning("update-file-name", format!("update `{name}` is not named <YYYY-MM-DD>-<slug>.md"))
+                    .in_file(path.clone())
+                    .help("rename it after its date, e.g. updates/2025-09-12-geoportal.md, so history and feeds order it"),
+            );
+        }
+        wanted.push((path.clone(), Role::Update(date)));
+    }
+}
+
+fn read_diagnostic(path: &str, e: ReadError) -> Diagnostic {
+    let d = match e {
+        ReadError::TooLarge(size) => Diagnostic::error(
+            "file-too-large",
+            format!("{path} is {size} bytes, more than the {} byte limit", source::MAX_FILE_SIZE),
+        )
+        .help("plan files are small text; split the content or remove generated data"),
+        ReadError::OutsideRepository(target) => {
+            Diagnostic::error("unsafe-path", format!("{path} is a symbolic link to `{target}`, outside the repository"))
+                .help("replace the link with the file itself; kept never reads outside the plan repository")
+        }
+        ReadError::NotAFile(what) => Diagnostic::error("not-a-file", format!("{path} is {what}, expected a file"))
+            .help("replace it with a regular file"),
+        ReadError::Io(msg) => Diagnostic::error("unreadable-file", format!("cannot read {path}: {msg}"))
+            .help("check the file's permissions"),
+    };
+    d.in_file(path)
+}
+
+fn decode(path: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.replace_range(..3, "");
+            }
+            Some(s)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            diags.push(
+                Diagnostic::error("invalid-utf8", format!("{path} is not valid UTF-8 (at byte {at})"))
+                    .in_file(path)
+                    .help("save the file as UTF-8; kept reads every plan file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+type Parsed = (Vec<Piece>, Vec<Diagnostic>);
+
+fn parse_all(texts: &[(String, Role, String)]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads <= 1 || texts.len() < 64 {
+        return vec![parse_chunk(texts)];
+    }
+    let chunk = texts.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = texts.chunks(chunk).map(|c| s.spawn(move || parse_chunk(c))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new()))).collect()
+    })
+}
+
+fn parse_chunk(texts: &[(String, Role, String)]) -> Parsed {
+    let mut pieces = Vec::with_capacity(texts.len());
+    let mut diags = Vec::new();
+    for (path, role, text) in texts {
+        if let Some(p) = parse_one(path, role, text, &mut diags) {
+            pieces.push(p);
+        }
+    }
+    (pieces, diags)
+}
+
+fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Piece> {
+    let file: Arc<str> = Arc::from(path);
+    let narrative = |lang: &Option<String>| Narrative {
+        path: path.to_string(),
+        language: lang.clone(),
+        sections: markdown::sections(path, text),
+    };
+    let (fields, what): (&'static [shape::Field], &str) = match role {
+        Role::Vision(lang) => return Some(Piece::Vision(narrative(lang))),
+        Role::Readme(dir, lang) => return Some(Piece::Readme(dir.clone(), narrative(lang))),
+        Role::EndReport(dir) => return Some(Piece::EndReport(dir.clone(), narrative(&None))),
+        Role::Settings => (kinds::KEPT, "kept.toml"),
+        Role::Meta => (kinds::PLAN, "plan.toml"),
+        Role::People => (kinds::PEOPLE, "people.toml"),
+        Role::Roadmap => (kinds::ROADMAP, "roadmap.toml"),
+        Role::Opportunities => (kinds::OPPORTUNITIES, "opportunities.toml"),
+        Role::Learning => (kinds::LEARNING, "learning.toml"),
+        Role::Commitment(_) => (kinds::COMMITMENT, "the commitment"),
+        Role::Update(_) => (kinds::UPDATE, "the update's front matter"),
+    };
+    let (toml_text, offset) = match role {
+        Role::Update(_) => match markdown::front_matter(text) {
+            Some(fm) => fm,
+            None => {
+                diags.push(
+                    Diagnostic::error("missing-front-matter", format!("{path} has no TOML front matter"))
+                        .at(path, 0..0)
+                        .help("start the file with a `+++` line, the fields title, date, kind and authors, and another `+++` line"),
+                );
+                return None;
+            }
+        },
+        _ => (text, 0),
+    };
+    let mut ctx = Ctx { file, offset, diags };
+    let root = toml_doc::parse(&mut ctx, toml_text)?;
+    shape::check(&mut ctx, &root, fields, what);
+    let v = View::root(&ctx, &root);
+    Some(match role {
+        Role::Settings => Piece::Settings(convert::settings(&v)),
+        Role::Meta => Piece::Meta(convert::meta(&v)),
+        Role::People => Piece::People(convert::people(&v)),
+        Role::Roadmap => Piece::Roadmap(convert::roadmap(&v)),
+        Role::Opportunities => Piece::Opportunities(convert::opportunities(&v)),
+        Role::Learning => Piece::Learning(convert::learning(&v)),
+        Role::Commitment(dir) => Piece::Commitment(convert::commitment(&v, dir, path)),
+        Role::Update(date) => Piece::Update(convert::update(&v, path, *date)),
+        Role::Vision(_) | Role::Readme(..) | Role::EndReport(_) => return None,
+    })
+}
+
+fn assemble(plan: &mut Plan, piece: Piece) {
+    match piece {
+        Piece::Settings(s) => plan.settings = Some(s),
+        Piece::Meta(m) => plan.meta = Some(m),
+        Piece::People(p) => plan.entities = p,
+        Piece::Roadmap(r) => plan.roadmap = Some(r),
+        Piece::Opportunities(o) => plan.opportunities = Some(o),
+        Piece::Learning(l) => plan.learning = Some(l),
+        Piece::Vision(n) => plan.vision.push(n),
+        Piece::Commitment(mut c) => {
+            // Narratives parsed before their commitment wait in a placeholder; take them over.
+            if let Some(pos) = plan.commitments.iter().position(|p| p.dir == c.dir && p.path.is_empty()) {
+                let placeholder = plan.commitments.swap_remove(pos);
+                c.narratives = placeholder.narratives;
+                c.end_report = placeholder.end_report;
+            }
+            plan.commitments.push(c);
+        }
+        Piece::Readme(dir, n) => commitment_slot(plan, &dir).narratives.push(n),
+        Piece::EndReport(dir, n) => commitment_slot(plan, &dir).end_report = Some(n),
+        Piece::Update(u) => plan.updates.push(u),
+    }
+}
+
+/// The commitment for a directory, or a placeholder that its commitment.toml will fill.
+fn commitment_slot<'p>(plan: &'p mut Plan, dir: &str) -> &'p mut Commitment {
+    if let Some(pos) = plan.commitments.iter().position(|c| c.dir == dir) {
+        return &mut plan.commitments[pos];
+    }
+    plan.commitments.push(Commitment {
+        dir: dir.to_string(),
+        id: At::new(dir.to_string(), Loc::default()),
+        title: None,
+        lead: None,
+        supporting: Vec::new(),
+        opportunity: None,
+        ogp_values: Vec::new(),
+        policy_areas: Vec::new(),
+        start: None,
+        end: None,
+        status: None,
+        progress: None,
+        withdrawn_reason: None,
+        approval: None,
+        milestones: Vec::new(),
+        amendments: Vec::new(),
+        assessment: None,
+        narratives: Vec::new(),
+        end_report: None,
+        path: String::new(),
+        loc: Loc::default(),
+    });
+    plan.commitments.last_mut().expect("just pushed")
+}

@@ -1,0 +1,280 @@
+//! Where a plan's bytes come from: a directory, or a git tree at a revision (no checkout).
+//!
+//! Both list every path first, so the loader decides what to read, and both refuse to
+//! leave the repository: symbolic links are never followed outside it, and no file is
+//! read past [`MAX_FILE_SIZE`].
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use crate::plan::LoadError;
+
+/// The largest file the loader reads, in bytes.
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+/// The most entries a repository may list.
+const MAX_ENTRIES: usize = 500_000;
+/// The deepest directory nesting walked.
+const MAX_DIR_DEPTH: usize = 32;
+
+/// What a path is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file of this many bytes.
+    File(u64),
+    /// A directory.
+    Dir,
+    /// A symbolic link; `inside` is where it points, if that is inside the repository.
+    Symlink {
+        /// What the link says.
+        target: String,
+        /// The repository path it resolves to, when that stays inside the repository.
+        inside: Option<String>,
+    },
+    /// Anything else (socket, fifo, submodule).
+    Other,
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Larger than [`MAX_FILE_SIZE`].
+    TooLarge(u64),
+    /// A symbolic link pointing outside the repository.
+    OutsideRepository(String),
+    /// Not a regular file.
+    NotAFile(&'static str),
+    /// Reading failed.
+    Io(String),
+}
+
+/// A plan's files.
+pub trait Source {
+    /// Every path (`/`-separated, relative to the repository root) and what it is.
+    fn entries(&self) -> &BTreeMap<String, EntryKind>;
+    /// Read a file's bytes, following a symbolic link only within the repository.
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
+
+    /// Read a file, resolving links through [`Source::entries`].
+    fn read_checked(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        match self.entries().get(path) {
+            Some(EntryKind::File(size)) if *size > MAX_FILE_SIZE => Err(ReadError::TooLarge(*size)),
+            Some(EntryKind::File(_)) => self.read(path),
+            Some(EntryKind::Dir) => Err(ReadError::NotAFile("a directory")),
+            Some(EntryKind::Other) => Err(ReadError::NotAFile("not a regular file")),
+            Some(EntryKind::Symlink { target, inside: None }) => Err(ReadError::OutsideRepository(target.clone())),
+            Some(EntryKind::Symlink { inside: Some(real), .. }) => match self.entries().get(real) {
+                Some(EntryKind::File(size)) if *size > MAX_FILE_SIZE => Err(ReadError::TooLarge(*size)),
+                Some(EntryKind::File(_)) => self.read(real),
+                _ => Err(ReadError::NotAFile("a link to something that is not a file")),
+            },
+            None => Err(ReadError::Io("no such file".into())),
+        }
+    }
+}
+
+/// Resolve a link target written at `link_path` to a repository path, if it stays inside.
+fn resolve_inside(link_path: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = link_path.split('/').collect();
+    parts.pop();
+    for comp in target.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// A plan in a directory on disk.
+pub struct DirSource {
+    root: PathBuf,
+    entries: BTreeMap<String, EntryKind>,
+}
+
+impl DirSource {
+    /// List a directory (skipping hidden entries such as `.git`).
+    pub fn open(root: &Path) -> Result<Self, LoadError> {
+        let meta = fs::metadata(root).map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+        if !meta.is_dir() {
+            return Err(LoadError::NotADirectory(root.to_path_buf()));
+        }
+        let root = root.canonicalize().map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+        let mut entries = BTreeMap::new();
+        walk(&root, &root, "", 0, &mut entries)?;
+        Ok(DirSource { root, entries })
+    }
+}
+
+fn walk(root: &Path, dir: &Path, prefix: &str, depth: usize, out: &mut BTreeMap<String, EntryKind>) -> Result<(), LoadError> {
+    if depth > MAX_DIR_DEPTH {
+        return Ok(());
+    }
+    let read = fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+    for entry in read {
+        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') || (depth == 0 && (name == "target" || name == "_site")) {
+            continue;
+        }
+        if out.len() >= MAX_ENTRIES {
+            return Err(LoadError::TooManyFiles(root.to_path_buf()));
+        }
+        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let path = entry.path();
+        let meta = fs::symlink_metadata(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let kind = if meta.file_type().is_symlink() {
+            let target = fs::read_link(&path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
+            let inside = path
+                .canonicalize()
+                .ok()
+                .and_then(|real| real.strip_prefix(root).ok().map(Path::to_path_buf))
+                .filter(|r| r.components().all(|c| matches!(c, Component::Normal(_))) && r.components().next().is_some())
+                .and_then(|r| r.to_str().map(|s| s.replace('\\', "/")));
+            EntryKind::Symlink { target, inside }
+        } else if meta.is_dir() {
+            walk(root, &path, &rel, depth + 1, out)?;
+            EntryKind::Dir
+        } else if meta.is_file() {
+            EntryKind::File(meta.len())
+        } else {
+            EntryKind::Other
+        };
+        out.insert(rel, kind);
+    }
+    Ok(())
+}
+
+impl Source for DirSource {
+    fn entries(&self) -> &BTreeMap<String, EntryKind> {
+        &self.entries
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let full = self.root.join(path);
+        // Re-check at read time: the tree may have changed since it was listed.
+        let real = full.canonicalize().map_err(|e| ReadError::Io(e.to_string()))?;
+        if !real.starts_with(&self.root) {
+            return Err(ReadError::OutsideRepository(real.display().to_string()));
+        }
+        let file = fs::File::open(&real).map_err(|e| ReadError::Io(e.to_string()))?;
+        let mut buf = Vec::new();
+        file.take(MAX_FILE_SIZE + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
+        if buf.len() as u64 > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge(buf.len() as u64));
+        }
+        Ok(buf)
+    }
+}
+
+/// A plan in a git tree, read straight from the object database.
+pub struct GitSource {
+    repo: git2::Repository,
+    entries: BTreeMap<String, EntryKind>,
+    blobs: BTreeMap<String, git2::Oid>,
+}
+
+impl GitSource {
+    /// The tree of `rev` (any revision git understands) in the repository at or above `path`.
+    pub fn open(path: &Path, rev: &str) -> Result<Self, LoadError> {
+        let repo = git2::Repository::discover(path)
+            .map_err(|source| LoadError::NotARepository { path: path.to_path_buf(), source })?;
+        let tree_id = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(|source| LoadError::Revision { rev: rev.to_string(), source })?
+            .id();
+        Self::from_tree(repo, tree_id)
+    }
+
+    /// A plan in a given tree of a repository.
+    pub fn from_tree(repo: git2::Repository, tree_id: git2::Oid) -> Result<Self, LoadError> {
+        let git_err = |source| LoadError::Git { source };
+        let odb = repo.odb().map_err(git_err)?;
+        let mut entries = BTreeMap::new();
+        let mut blobs = BTreeMap::new();
+        let mut links = Vec::new();
+        {
+            let tree = repo.find_tree(tree_id).map_err(git_err)?;
+            let mut failure = None;
+            tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                let Ok(name) = entry.name() else { return git2::TreeWalkResult::Skip };
+                let path = format!("{dir}{name}");
+                if name.starts_with('.') {
+                    return git2::TreeWalkResult::Skip;
+                }
+                if entries.len() >= MAX_ENTRIES || dir.matches('/').count() > MAX_DIR_DEPTH {
+                    failure = Some(LoadError::TooManyFiles(PathBuf::from(path)));
+                    return git2::TreeWalkResult::Abort;
+                }
+                let kind = match entry.filemode() {
+                    0o040000 => EntryKind::Dir,
+                    0o100644 | 0o100755 => match odb.read_header(entry.id()) {
+                        Ok((size, _)) => {
+                            blobs.insert(path.clone(), entry.id());
+                            EntryKind::File(size as u64)
+                        }
+                        Err(_) => EntryKind::Other,
+                    },
+                    0o120000 => {
+                        links.push((path.clone(), entry.id()));
+                        EntryKind::Other
+                    }
+                    _ => EntryKind::Other,
+                };
+                entries.insert(path, kind);
+                git2::TreeWalkResult::Ok
+            })
+            .map_err(git_err)?;
+            if let Some(f) = failure {
+                return Err(f);
+            }
+        }
+        for (path, oid) in links {
+            let target = repo
+                .find_blob(oid)
+                .map(|b| String::from_utf8_lossy(&b.content()[..b.size().min(4096)]).into_owned())
+                .unwrap_or_default();
+            let inside = resolve_inside(&path, &target);
+            entries.insert(path, EntryKind::Symlink { target, inside });
+        }
+        drop(odb);
+        Ok(GitSource { repo, entries, blobs })
+    }
+}
+
+impl Source for GitSource {
+    fn entries(&self) -> &BTreeMap<String, EntryKind> {
+        &self.entries
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let oid = self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
+        let blob = self.repo.find_blob(*oid).map_err(|e| ReadError::Io(e.message().to_string()))?;
+        if blob.size() as u64 > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge(blob.size() as u64));
+        }
+        Ok(blob.content().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_resolution_stays_inside() {
+        assert_eq!(resolve_inside("commitments/A/README.md", "../B/README.md").as_deref(), Some("commitments/B/README.md"));
+        assert_eq!(resolve_inside("plan.toml", "../../etc/passwd"), None);
+        assert_eq!(resolve_inside("plan.toml", "/etc/passwd"), None);
+        assert_eq!(resolve_inside("a/b", "./c").as_deref(), Some("a/c"));
+    }
+}

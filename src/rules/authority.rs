@@ -1,0 +1,52 @@
+//! `role-required`: approvals and amendments are made by approvers, assessments by monitors,
+//! and the monitoring body is independent of government.
+
+use super::{Context, Rule};
+use crate::diagnostic::Diagnostic;
+use crate::plan::At;
+
+pub struct Authority;
+
+fn holds(cx: &Context<'_>, role: &str, id: &At<String>, what: &str, out: &mut Vec<Diagnostic>) {
+    if cx.plan.entity(&id.value).is_none() {
+        return; // reported as unresolved-reference
+    }
+    if !cx.plan.role_holders(role).iter().any(|h| h.value == id.value) {
+        out.push(
+            Diagnostic::error("role-required", format!("{what} `{}` does not hold the {role} role", id.value))
+                .at_loc(&id.loc)
+                .help(format!("name someone listed under [roles] {role} in kept.toml, or add them there (a coordinator and an approver must agree)")),
+        );
+    }
+}
+
+impl Rule for Authority {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for c in &cx.plan.commitments {
+            if let Some(by) = c.approval.as_ref().and_then(|a| a.by.as_ref()) {
+                holds(cx, "approver", by, &format!("commitment {} approval by", c.id.value), out);
+            }
+            for a in &c.amendments {
+                if let Some(by) = &a.approved_by {
+                    holds(cx, "approver", by, &format!("commitment {} amendment approved by", c.id.value), out);
+                }
+            }
+            if let Some(by) = c.assessment.as_ref().and_then(|a| a.by.as_ref()) {
+                holds(cx, "monitor", by, &format!("commitment {} assessment by", c.id.value), out);
+            }
+        }
+        if let Some(l) = &cx.plan.learning {
+            for id in &l.body_members {
+                if let Some(e) = cx.plan.entity(&id.value)
+                    && e.sector.as_ref().is_some_and(|s| s.value == "government")
+                {
+                    out.push(
+                        Diagnostic::error("role-required", format!("monitoring body member `{}` is from government", id.value))
+                            .at_loc(&id.loc)
+                            .help("the monitoring body must be independent of the co-creation process: choose monitor, academia or cso members"),
+                    );
+                }
+            }
+        }
+    }
+}

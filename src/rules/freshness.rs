@@ -1,0 +1,84 @@
+//! `overdue-milestone`, `stale-commitment`, `end-of-commitment-overdue`: what has fallen
+//! behind as of today. OGP asks for regular updates; the end-of-commitment report is due one
+//! month after a commitment ends.
+
+use super::{Context, Rule, is_approved_status};
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Commitment, Plan};
+
+pub struct Freshness;
+
+/// Months without an update after which an implemented commitment is stale.
+pub const STALE_MONTHS: i32 = 6;
+
+/// The last date anything was reported about a commitment: an update naming it, a milestone
+/// completed, an amendment, an approval or an assessment.
+pub fn last_activity(plan: &Plan, c: &Commitment) -> Option<Date> {
+    let updates = plan
+        .updates
+        .iter()
+        .filter(|u| u.commitments.iter().any(|id| id.value == c.id.value))
+        .filter_map(|u| u.date.as_ref().map(|d| d.value));
+    let milestones = c.milestones.iter().filter_map(|m| m.completed_on.as_ref().map(|d| d.value));
+    let amendments = c.amendments.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
+    let approval = c.approval.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
+    let assessment = c.assessment.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
+    updates.chain(milestones).chain(amendments).chain(approval).chain(assessment).max()
+}
+
+impl Rule for Freshness {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for c in &cx.plan.commitments {
+            let status = c.status.as_ref().map_or("", |s| s.value.as_str());
+            let id = &c.id.value;
+            if matches!(status, "approved" | "in-implementation") {
+                for m in c.milestones.iter().filter(|m| !m.is_closed()) {
+                    if let Some(due) = &m.due
+                        && due.value < cx.today
+                    {
+                        out.push(
+                            Diagnostic::warning(
+                                "overdue-milestone",
+                                format!("milestone {id}/{} was due on {} and is {}", m.id.value, due.value, m.status_str()),
+                            )
+                            .at_loc(&due.loc)
+                            .help("complete it with evidence, or mark it delayed with a reason and next steps and amend its due date"),
+                        );
+                    }
+                }
+            }
+            if status == "in-implementation" {
+                let since = cx.today.add_months(-STALE_MONTHS);
+                let started = c.start.as_ref().is_some_and(|s| s.value < since);
+                match last_activity(cx.plan, c) {
+                    Some(last) if last < since => out.push(
+                        Diagnostic::warning("stale-commitment", format!("commitment {id} has had no update since {last}"))
+                            .at_loc(&c.id.loc)
+                            .help(format!("OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`")),
+                    ),
+                    None if started => out.push(
+                        Diagnostic::warning("stale-commitment", format!("commitment {id} has had no update since it started"))
+                            .at_loc(&c.id.loc)
+                            .help(format!("OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`")),
+                    ),
+                    _ => {}
+                }
+            }
+            if is_approved_status(status)
+                && c.end_report.is_none()
+                && let Some(end) = &c.end
+                && end.value.add_months(1) < cx.today
+            {
+                out.push(
+                    Diagnostic::warning(
+                        "end-of-commitment-overdue",
+                        format!("commitment {id} ended on {}; its end-of-commitment report was due {}", end.value, end.value.add_months(1)),
+                    )
+                    .at_loc(&end.loc)
+                    .help(format!("the monitor writes commitments/{}/end-of-commitment.md (Results, Lessons learned, Recommendations)", c.dir)),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `missing-section`: the strategic vision, each commitment's README and each
+//! end-of-commitment report have the sections the catalogue requires, with text under them.
+
+use super::{Context, Rule};
+use crate::catalogue::RequiredSection;
+use crate::diagnostic::Diagnostic;
+use crate::plan::Narrative;
+use crate::plan::markdown::normalise;
+
+pub struct Narratives;
+
+/// Check one document against the required sections of its kind.
+pub(crate) fn check_sections(doc: &Narrative, required: &[RequiredSection], what: &str, out: &mut Vec<Diagnostic>) {
+    for req in required {
+        let found = doc
+            .sections
+            .iter()
+            .find(|s| req.titles.iter().any(|t| normalise(t) == normalise(&s.title)));
+        match found {
+            None => out.push(
+                Diagnostic::error("missing-section", format!("{what} has no \"{}\" section", req.titles[0]))
+                    .at(doc.path.clone(), 0..0)
+                    .help(format!("add a heading, one of: {}", req.titles.join(", "))),
+            ),
+            Some(s) if !s.has_body => out.push(
+                Diagnostic::error("missing-section", format!("section \"{}\" of {what} is empty", s.title))
+                    .at_loc(&s.loc)
+                    .help("write the section's text under its heading"),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+impl Rule for Narratives {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for doc in &cx.plan.vision {
+            check_sections(doc, cx.catalogue.sections("vision"), "the strategic vision", out);
+        }
+        for c in &cx.plan.commitments {
+            for doc in &c.narratives {
+                check_sections(doc, cx.catalogue.sections("commitment"), &format!("commitment {}'s narrative", c.id.value), out);
+            }
+            if let Some(doc) = &c.end_report {
+                check_sections(
+                    doc,
+                    cx.catalogue.sections("end-of-commitment"),
+                    &format!("commitment {}'s end-of-commitment report", c.id.value),
+                    out,
+                );
+            }
+        }
+    }
+}
