@@ -98,7 +98,7 @@ enum Role {
     Vision(Option<String>),
     Commitment(String),
     Readme(String, Option<String>),
-    EndReport(String),
+    EndReport(String, Option<String>),
     Update(Option<Date>),
 }
 
@@ -222,8 +222,8 @@ fn classify_commitments(
             Some(file) if shape::is_safe_id(dir) => {
                 let role = if file == "commitment.toml" {
                     Role::Commitment(dir.to_string())
-                } else if file == "end-of-commitment.md" {
-                    Role::EndReport(dir.to_string())
+                } else if let Some(lang) = file.strip_prefix("end-of-commitment").and_then(narrative_lang) {
+                    Role::EndReport(dir.to_string(), lang)
                 } else if let Some(lang) = file.strip_prefix("README").and_then(narrative_lang) {
                     Role::Readme(dir.to_string(), lang)
                 } else {
@@ -332,7 +332,7 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
     let (fields, what): (&'static [shape::Field], &str) = match role {
         Role::Vision(lang) => return Some(Piece::Vision(narrative(lang))),
         Role::Readme(dir, lang) => return Some(Piece::Readme(dir.clone(), narrative(lang))),
-        Role::EndReport(dir) => return Some(Piece::EndReport(dir.clone(), narrative(&None))),
+        Role::EndReport(dir, lang) => return Some(Piece::EndReport(dir.clone(), narrative(lang))),
         Role::Settings => (kinds::KEPT, "kept.toml"),
         Role::Meta => (kinds::PLAN, "plan.toml"),
         Role::People => (kinds::PEOPLE, "people.toml"),
@@ -369,7 +369,7 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
         Role::Learning => Piece::Learning(convert::learning(&v)),
         Role::Commitment(dir) => Piece::Commitment(convert::commitment(&v, dir, path)),
         Role::Update(date) => Piece::Update(convert::update(&v, path, *date)),
-        Role::Vision(_) | Role::Readme(..) | Role::EndReport(_) => return None,
+        Role::Vision(_) | Role::Readme(..) | Role::EndReport(..) => return None,
     })
 }
 
@@ -387,12 +387,12 @@ fn assemble(plan: &mut Plan, piece: Piece) {
             if let Some(pos) = plan.commitments.iter().position(|p| p.dir == c.dir && p.path.is_empty()) {
                 let placeholder = plan.commitments.swap_remove(pos);
                 c.narratives = placeholder.narratives;
-                c.end_report = placeholder.end_report;
+                c.end_reports = placeholder.end_reports;
             }
             plan.commitments.push(c);
         }
         Piece::Readme(dir, n) => commitment_slot(plan, &dir).narratives.push(n),
-        Piece::EndReport(dir, n) => commitment_slot(plan, &dir).end_report = Some(n),
+        Piece::EndReport(dir, n) => commitment_slot(plan, &dir).end_reports.push(n),
         Piece::Update(u) => plan.updates.push(u),
     }
 }
@@ -421,7 +421,7 @@ fn commitment_slot<'p>(plan: &'p mut Plan, dir: &str) -> &'p mut Commitment {
         amendments: Vec::new(),
         assessment: None,
         narratives: Vec::new(),
-        end_report: None,
+        end_reports: Vec::new(),
         path: String::new(),
         loc: Loc::default(),
     });

@@ -236,7 +236,7 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
         amendments,
         assessment,
         narratives: Vec::new(),
-        end_report: None,
+        end_reports: Vec::new(),
         path: path.to_string(),
         loc: file_loc,
     }

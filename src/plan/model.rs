@@ -447,8 +447,8 @@ pub struct Commitment {
     pub assessment: Option<Assessment>,
     /// README.md and translations.
     pub narratives: Vec<Narrative>,
-    /// end-of-commitment.md, if present.
-    pub end_report: Option<Narrative>,
+    /// end-of-commitment.md and its translations.
+    pub end_reports: Vec<Narrative>,
     /// Path of commitment.toml.
     pub path: String,
     /// Location of the file start.
@@ -504,6 +504,13 @@ pub struct Milestone {
     pub issue: Option<At<String>>,
     /// Location of the `[[milestones]]` entry.
     pub loc: Loc,
+}
+
+impl Commitment {
+    /// The end-of-commitment report in the primary language, if written.
+    pub fn end_report(&self) -> Option<&Narrative> {
+        self.end_reports.iter().find(|n| n.language.is_none())
+    }
 }
 
 impl Milestone {

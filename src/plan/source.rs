@@ -278,3 +278,39 @@ mod tests {
         assert_eq!(resolve_inside("a/b", "./c").as_deref(), Some("a/c"));
     }
 }
+
+/// A plan held in memory: for tests, fuzzing and callers that build plans on the fly.
+#[derive(Debug, Clone, Default)]
+pub struct MemSource {
+    entries: BTreeMap<String, EntryKind>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemSource {
+    /// An empty source.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add (or replace) a file, and its parent directories.
+    pub fn insert(&mut self, path: &str, contents: impl Into<Vec<u8>>) {
+        let contents = contents.into();
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            self.entries.insert(parent.to_string(), EntryKind::Dir);
+            dir = parent;
+        }
+        self.entries.insert(path.to_string(), EntryKind::File(contents.len() as u64));
+        self.files.insert(path.to_string(), contents);
+    }
+}
+
+impl Source for MemSource {
+    fn entries(&self) -> &BTreeMap<String, EntryKind> {
+        &self.entries
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        self.files.get(path).cloned().ok_or(ReadError::NotAFile("not a file"))
+    }
+}

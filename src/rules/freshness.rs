@@ -66,7 +66,7 @@ impl Rule for Freshness {
                 }
             }
             if is_approved_status(status)
-                && c.end_report.is_none()
+                && c.end_report().is_none()
                 && let Some(end) = &c.end
                 && end.value.add_months(1) < cx.today
             {

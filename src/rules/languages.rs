@@ -66,6 +66,9 @@ impl Rule for Languages {
                 text(&langs, &format!("milestone {id}/{} deliverable", m.id.value), &m.deliverable, out);
             }
             narratives(&langs, &format!("commitment {id}'s narrative"), &format!("commitments/{}/README.md", c.dir), &c.narratives, out);
+            if !c.end_reports.is_empty() {
+                narratives(&langs, &format!("commitment {id}'s end-of-commitment report"), &format!("commitments/{}/end-of-commitment.md", c.dir), &c.end_reports, out);
+            }
         }
         if let Some(o) = &plan.opportunities {
             for item in &o.items {

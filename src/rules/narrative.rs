@@ -41,7 +41,7 @@ impl Rule for Narratives {
             for doc in &c.narratives {
                 check_sections(doc, cx.catalogue.sections("commitment"), &format!("commitment {}'s narrative", c.id.value), out);
             }
-            if let Some(doc) = &c.end_report {
+            for doc in &c.end_reports {
                 check_sections(
                     doc,
                     cx.catalogue.sections("end-of-commitment"),

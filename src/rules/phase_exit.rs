@@ -145,7 +145,7 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             None => fail("learning.toml names no [repository] url"),
         },
         "end-of-commitment-reports" => {
-            match live().find(|c| matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("completed")) && c.end_report.is_none()) {
+            match live().find(|c| matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("completed")) && c.end_report().is_none()) {
                 Some(c) => Err(format!("commitment {} has no end-of-commitment.md", c.id.value)),
                 None => Ok(()),
             }

@@ -1,0 +1,11 @@
+//! Integration tests: the `kept` binary against real plan repositories and real git.
+
+mod common;
+
+mod bad_input;
+mod fixtures;
+mod fuzz;
+mod git_rev;
+mod init;
+mod schema;
+mod template;

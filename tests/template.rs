@@ -1,0 +1,91 @@
+//! The template repository: the example plan every municipality starts from.
+
+use crate::common::{Scratch, run, template_dir};
+
+#[test]
+fn template_validates_with_no_error_and_no_warning() {
+    let s = Scratch::new();
+    let (code, out, err) = run(s.kept().arg("validate").arg(template_dir()));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.trim_end().lines().count(), 1, "expected only the summary line:\n{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+}
+
+#[test]
+fn template_covers_the_domain() {
+    let loaded = kept::plan::load_dir(&template_dir()).unwrap();
+    let plan = &loaded.plan;
+    let meta = plan.meta.as_ref().unwrap();
+    assert_eq!(meta.phase.as_ref().unwrap().value, "implement");
+    assert_eq!(plan.languages(), ["uk", "en"]);
+    assert!(plan.commitments.len() >= 4);
+    let mut statuses = std::collections::BTreeSet::new();
+    for c in &plan.commitments {
+        assert!((3..=6).contains(&c.milestones.len()), "{} has {} milestones", c.id.value, c.milestones.len());
+        for m in &c.milestones {
+            statuses.insert(m.status_str().to_string());
+        }
+    }
+    assert_eq!(statuses.len(), 5, "every milestone status appears: {statuses:?}");
+    assert!(plan.commitments.iter().any(|c| !c.amendments.is_empty()), "an amendment");
+    assert!(plan.commitments.iter().all(|c| c.approval.is_some()), "approvals");
+    assert!(plan.learning.as_ref().is_some_and(|l| !l.body_members.is_empty()), "a monitoring body");
+    assert!(plan.updates.len() >= 5, "dated progress updates");
+    let sectors: std::collections::BTreeSet<_> = plan.entities.iter().filter_map(|e| e.sector.as_ref().map(|s| s.value.clone())).collect();
+    assert!(sectors.contains("government") && sectors.contains("cso"));
+}
+
+#[test]
+fn demo_lays_out_validates_and_reports() {
+    let s = Scratch::new();
+    let dir = s.home().join("demo");
+    let (code, out, err) = run(s.kept().args(["demo", "--dir"]).arg(&dir));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("phase 4 of 5"), "{out}");
+    assert!(out.contains("UAYAB0001"), "{out}");
+    assert_eq!(s.git(&dir, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn status_reports_phase_steps_progress_and_lateness() {
+    let s = Scratch::new();
+    let (code, out, _) = run(s.kept().args(["status", "--format", "json"]).arg(template_dir()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["phase"], "implement");
+    assert_eq!(v["steps"].as_array().unwrap().len(), 3);
+    assert!(v["overdue"].as_array().unwrap().is_empty());
+    assert!(v["stale"].as_array().unwrap().is_empty());
+    let c = &v["commitments"][0];
+    assert!(c["milestones"]["completed"].is_u64());
+    // A year on, milestones are overdue and commitments stale.
+    let (code, out, _) = run(s.kept().env("KEPT_TODAY", "2027-12-01").args(["status", "--format", "json"]).arg(template_dir()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(!v["overdue"].as_array().unwrap().is_empty(), "{v}");
+    assert!(!v["stale"].as_array().unwrap().is_empty(), "{v}");
+    let (_, human, _) = run(s.kept().env("KEPT_TODAY", "2027-12-01").arg("status").arg(template_dir()));
+    assert!(human.contains("overdue milestones"), "{human}");
+}
+
+#[test]
+fn json_diagnostics_carry_file_line_column_and_code() {
+    let s = Scratch::new();
+    let plan = s.template();
+    let path = plan.join("commitments/UAYAB0001/commitment.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("lead = ", "leader = ", 1)).unwrap();
+    std::fs::write(plan.join("roadmap.toml"), "tasks = 3\n").unwrap();
+    let (code, out, _) = run(s.kept().args(["validate", "--format", "json"]).arg(&plan));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(diags.len() >= 3, "{v}");
+    for d in diags {
+        for key in ["file", "line", "column", "end_line", "end_column", "code", "severity", "message", "help"] {
+            assert!(!d[key].is_null(), "{key} missing in {d}");
+        }
+    }
+    assert!(diags.iter().any(|d| d["code"] == "unknown-key" && d["file"] == "commitments/UAYAB0001/commitment.toml"));
+    assert!(diags.iter().any(|d| d["code"] == "invalid-type" && d["file"] == "roadmap.toml" && d["line"] == 1 && d["column"] == 9));
+}
