@@ -88,7 +88,10 @@ impl Catalogue {
 
     /// Every step, in order, with its phase's index.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Phase, &Step)> {
-        self.phases.iter().enumerate().flat_map(|(i, p)| p.steps.iter().map(move |s| (i, p, s)))
+        self.phases
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.steps.iter().map(move |s| (i, p, s)))
     }
 
     /// A step by id.

@@ -69,35 +69,56 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
         )));
     }
     if opts.member.trim().is_empty() {
-        return Err(InitError::Invalid("the member name is empty; pass --member \"City name\"".into()));
+        return Err(InitError::Invalid(
+            "the member name is empty; pass --member \"City name\"".into(),
+        ));
     }
     if opts.languages.is_empty() {
-        return Err(InitError::Invalid("declare at least one language, e.g. --languages uk,en".into()));
+        return Err(InitError::Invalid(
+            "declare at least one language, e.g. --languages uk,en".into(),
+        ));
     }
     for l in &opts.languages {
         if !crate::plan::shape::is_language_code(l) {
-            return Err(InitError::Invalid(format!("`{l}` is not a language code; use codes such as uk,en")));
+            return Err(InitError::Invalid(format!(
+                "`{l}` is not a language code; use codes such as uk,en"
+            )));
         }
     }
     let langs = &opts.languages;
-    let start = Date::new(opts.today.year(), opts.today.month(), 1).expect("first of month exists").add_months(1);
+    let start = Date::new(opts.today.year(), opts.today.month(), 1)
+        .expect("first of month exists")
+        .add_months(1);
     let end = Date::from_days(start.add_months(24).to_days() - 1);
     let member = text(langs, |_| opts.member.clone());
     let title = text(langs, |l| {
-        tr(l, &format!("План дій з відкритого врядування: {}", opts.member), &format!("{} open government action plan", opts.member))
+        tr(
+            l,
+            &format!("План дій з відкритого врядування: {}", opts.member),
+            &format!("{} open government action plan", opts.member),
+        )
     });
     let coordinator = text(langs, |l| tr(l, "Координатор (замініть)", "Coordinator (replace me)"));
-    let council = text(langs, |l| tr(l, &format!("{} (орган влади)", opts.member), &format!("{} (local government)", opts.member)));
+    let council = text(langs, |l| {
+        tr(
+            l,
+            &format!("{} (орган влади)", opts.member),
+            &format!("{} (local government)", opts.member),
+        )
+    });
     let step_note = text(langs, |l| {
-        tr(l, "Сформуйте команду та запишіть її у [team].", "Build the team and list it under [team].")
+        tr(
+            l,
+            "Сформуйте команду та запишіть її у [team].",
+            "Build the team and list it under [team].",
+        )
     });
 
     let mut out = Vec::new();
     out.push((
         "kept.toml".to_string(),
-        format!(
-            "#:schema ./.kept/schema/kept.schema.json\n# kept settings; every key is described in kept's docs/plan-format.md\nschema-version = 1\n\n[roles]\ncoordinator = [\"p-coordinator\"]\napprover = [\"o-council\"]\nmonitor = []\nbot = []\n\n[branches]\nprotected = [\"main\"]\n\n[signatures]\nrequired = false\n"
-        ),
+        "#:schema ./.kept/schema/kept.schema.json\n# kept settings; every key is described in kept's docs/plan-format.md\nschema-version = 1\n\n[roles]\ncoordinator = [\"p-coordinator\"]\napprover = [\"o-council\"]\nmonitor = []\nbot = []\n\n[branches]\nprotected = [\"main\"]\n\n[signatures]\nrequired = false\n"
+        .to_string(),
     ));
     let mut plan = format!(
         "#:schema ./.kept/schema/plan.schema.json\nmember = {member}\nmember-code = {}\ntitle = {title}\nlanguages = [{}]\nperiod = {{ start = {start}, end = {end} }}\nphase = \"prepare\"\ncatalogue = \"{}\"\n\n[team]\nlead = \"p-coordinator\"\nmembers = [\"p-coordinator\"]\n\n",
@@ -158,7 +179,10 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<git2::Oid, InitError> {
 
 /// `git init` (if needed) and commit every file in `dir` on the default branch.
 pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
-    let git = |source| InitError::Git { path: dir.to_path_buf(), source };
+    let git = |source| InitError::Git {
+        path: dir.to_path_buf(),
+        source,
+    };
     let repo = match git2::Repository::open(dir) {
         Ok(r) => r,
         Err(_) => {
@@ -178,5 +202,6 @@ pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
         .map_err(git)?;
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).map_err(git)
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .map_err(git)
 }

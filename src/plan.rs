@@ -142,12 +142,14 @@ pub fn load(source: &dyn Source) -> Loaded {
             diags.push(
                 Diagnostic::error("missing-file", format!("the plan has no {name}"))
                     .in_file(name)
-                    .help("every plan repository needs kept.toml and plan.toml at its root; `kept init` lays them down"),
+                    .help(
+                        "every plan repository needs kept.toml and plan.toml at its root; `kept init` lays them down",
+                    ),
             );
         }
     }
     for path in entries.keys() {
-        if let Some(lang) = path.strip_prefix("vision").and_then(|r| narrative_lang(r)) {
+        if let Some(lang) = path.strip_prefix("vision").and_then(narrative_lang) {
             wanted.push((path.clone(), Role::Vision(lang)));
         }
     }
@@ -160,17 +162,23 @@ pub fn load(source: &dyn Source) -> Loaded {
         match source.read_checked(&path) {
             Ok(bytes) => match decode(&path, bytes, &mut diags) {
                 Some(text) => texts.push((path, role, text)),
-                None => continue,
+                None => {
+                    plan.broken.insert(path);
+                }
             },
-            Err(e) => diags.push(read_diagnostic(&path, e)),
+            Err(e) => {
+                diags.push(read_diagnostic(&path, e));
+                plan.broken.insert(path);
+            }
         }
     }
     let results = parse_all(&texts);
     for (path, _, text) in texts {
         plan.sources.insert(path, text);
     }
-    for (pieces, mut d) in results {
+    for (pieces, mut d, broken) in results {
         diags.append(&mut d);
+        plan.broken.extend(broken);
         for piece in pieces {
             assemble(&mut plan, piece);
         }
@@ -179,7 +187,10 @@ pub fn load(source: &dyn Source) -> Loaded {
     plan.commitments.retain(|c| !c.path.is_empty());
     plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
-    Loaded { plan, diagnostics: diags }
+    Loaded {
+        plan,
+        diagnostics: diags,
+    }
 }
 
 /// `.md` → primary language (None); `.en.md` → Some("en").
@@ -197,7 +208,9 @@ fn classify_commitments(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (path, kind) in entries {
-        let Some(rest) = path.strip_prefix("commitments/") else { continue };
+        let Some(rest) = path.strip_prefix("commitments/") else {
+            continue;
+        };
         let mut parts = rest.splitn(2, '/');
         let dir = parts.next().unwrap_or_default();
         match parts.next() {
@@ -213,9 +226,12 @@ fn classify_commitments(
                     );
                 } else if !entries.contains_key(&format!("{path}/commitment.toml")) {
                     diags.push(
-                        Diagnostic::error("missing-file", format!("commitment directory `{dir}` has no commitment.toml"))
-                            .in_file(path.clone())
-                            .help("add commitment.toml, or remove the directory"),
+                        Diagnostic::error(
+                            "missing-file",
+                            format!("commitment directory `{dir}` has no commitment.toml"),
+                        )
+                        .in_file(path.clone())
+                        .help("add commitment.toml, or remove the directory"),
                     );
                 }
             }
@@ -242,16 +258,24 @@ fn classify_updates(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (path, kind) in entries {
-        let Some(name) = path.strip_prefix("updates/") else { continue };
+        let Some(name) = path.strip_prefix("updates/") else {
+            continue;
+        };
         if matches!(kind, EntryKind::Dir) || name.contains('/') || !name.ends_with(".md") {
             continue;
         }
-        let date = name.get(..10).and_then(Date::parse).filter(|_| name.as_bytes().get(10) == Some(&b'-'));
+        let date = name
+            .get(..10)
+            .and_then(Date::parse)
+            .filter(|_| name.as_bytes().get(10) == Some(&b'-'));
         if date.is_none() {
             diags.push(
-                Diagnostic::warning("update-file-name", format!("update `{name}` is not named <YYYY-MM-DD>-<slug>.md"))
-                    .in_file(path.clone())
-                    .help("rename it after its date, e.g. updates/2025-09-12-geoportal.md, so history and feeds order it"),
+                Diagnostic::warning(
+                    "update-file-name",
+                    format!("update `{name}` is not named <YYYY-MM-DD>-<slug>.md"),
+                )
+                .in_file(path.clone())
+                .help("rename it after its date, e.g. updates/2025-09-12-geoportal.md, so history and feeds order it"),
             );
         }
         wanted.push((path.clone(), Role::Update(date)));
@@ -262,13 +286,17 @@ fn read_diagnostic(path: &str, e: ReadError) -> Diagnostic {
     let d = match e {
         ReadError::TooLarge(size) => Diagnostic::error(
             "file-too-large",
-            format!("{path} is {size} bytes, more than the {} byte limit", source::MAX_FILE_SIZE),
+            format!(
+                "{path} is {size} bytes, more than the {} byte limit",
+                source::MAX_FILE_SIZE
+            ),
         )
         .help("plan files are small text; split the content or remove generated data"),
-        ReadError::OutsideRepository(target) => {
-            Diagnostic::error("unsafe-path", format!("{path} is a symbolic link to `{target}`, outside the repository"))
-                .help("replace the link with the file itself; kept never reads outside the plan repository")
-        }
+        ReadError::OutsideRepository(target) => Diagnostic::error(
+            "unsafe-path",
+            format!("{path} is a symbolic link to `{target}`, outside the repository"),
+        )
+        .help("replace the link with the file itself; kept never reads outside the plan repository"),
         ReadError::NotAFile(what) => Diagnostic::error("not-a-file", format!("{path} is {what}, expected a file"))
             .help("replace it with a regular file"),
         ReadError::Io(msg) => Diagnostic::error("unreadable-file", format!("cannot read {path}: {msg}"))
@@ -297,7 +325,7 @@ fn decode(path: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<Str
     }
 }
 
-type Parsed = (Vec<Piece>, Vec<Diagnostic>);
+type Parsed = (Vec<Piece>, Vec<Diagnostic>, Vec<String>);
 
 fn parse_all(texts: &[(String, Role, String)]) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
@@ -307,19 +335,24 @@ fn parse_all(texts: &[(String, Role, String)]) -> Vec<Parsed> {
     let chunk = texts.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = texts.chunks(chunk).map(|c| s.spawn(move || parse_chunk(c))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new()))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new(), Vec::new())))
+            .collect()
     })
 }
 
 fn parse_chunk(texts: &[(String, Role, String)]) -> Parsed {
     let mut pieces = Vec::with_capacity(texts.len());
     let mut diags = Vec::new();
+    let mut broken = Vec::new();
     for (path, role, text) in texts {
-        if let Some(p) = parse_one(path, role, text, &mut diags) {
-            pieces.push(p);
+        match parse_one(path, role, text, &mut diags) {
+            Some(p) => pieces.push(p),
+            None => broken.push(path.clone()),
         }
     }
-    (pieces, diags)
+    (pieces, diags, broken)
 }
 
 fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Piece> {
@@ -384,7 +417,11 @@ fn assemble(plan: &mut Plan, piece: Piece) {
         Piece::Vision(n) => plan.vision.push(n),
         Piece::Commitment(mut c) => {
             // Narratives parsed before their commitment wait in a placeholder; take them over.
-            if let Some(pos) = plan.commitments.iter().position(|p| p.dir == c.dir && p.path.is_empty()) {
+            if let Some(pos) = plan
+                .commitments
+                .iter()
+                .position(|p| p.dir == c.dir && p.path.is_empty())
+            {
                 let placeholder = plan.commitments.swap_remove(pos);
                 c.narratives = placeholder.narratives;
                 c.end_reports = placeholder.end_reports;

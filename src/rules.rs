@@ -68,36 +68,66 @@ pub const CODES: &[(&str, &str)] = &[
     ("nesting-too-deep", "arrays or tables nested beyond the limit"),
     ("file-too-large", "a file larger than the loader reads"),
     ("invalid-utf8", "a file that is not UTF-8"),
-    ("unsafe-path", "a symbolic link out of the repository, or an unsafe directory name"),
+    (
+        "unsafe-path",
+        "a symbolic link out of the repository, or an unsafe directory name",
+    ),
     ("not-a-file", "a plan file that is a directory or special file"),
     ("unreadable-file", "a file that cannot be read"),
     ("missing-file", "kept.toml, plan.toml or a commitment.toml is missing"),
     ("missing-front-matter", "an update without TOML front matter"),
     ("update-file-name", "an update not named <date>-<slug>.md"),
-    ("unsupported-version", "a schema version or catalogue kept does not know"),
+    (
+        "unsupported-version",
+        "a schema version or catalogue kept does not know",
+    ),
     ("duplicate-id", "two things share an id"),
-    ("id-mismatch", "a commitment id that differs from its directory or member code"),
+    (
+        "id-mismatch",
+        "a commitment id that differs from its directory or member code",
+    ),
     ("unresolved-reference", "an id that names nothing"),
     ("date-order", "dates out of order"),
-    ("date-outside-period", "a date outside the plan period or commitment window"),
+    (
+        "date-outside-period",
+        "a date outside the plan period or commitment window",
+    ),
     ("date-in-future", "something recorded as done on a date after today"),
     ("missing-section", "a required narrative section is missing or empty"),
     ("smart-specific", "a commitment without its problem and action written"),
-    ("smart-measurable", "a milestone without a deliverable, or a commitment without milestones"),
+    (
+        "smart-measurable",
+        "a milestone without a deliverable, or a commitment without milestones",
+    ),
     ("smart-actionable", "a milestone without a responsible person"),
     ("smart-timebound", "a milestone without start or due date"),
     ("milestone-state", "a milestone status without what it requires"),
     ("missing-evidence", "evidence naming a file that does not exist"),
     ("commitment-state", "a commitment status without what it requires"),
     ("approval-missing", "an approved commitment without an approval record"),
-    ("role-required", "an approval, amendment or assessment by someone without the role"),
+    (
+        "role-required",
+        "an approval, amendment or assessment by someone without the role",
+    ),
     ("priority-score", "a prioritization score outside the matrix"),
     ("update-date", "an update whose date differs from its file name"),
-    ("missing-translation", "a key text or narrative missing a declared language"),
+    (
+        "missing-translation",
+        "a key text or narrative missing a declared language",
+    ),
     ("overdue-milestone", "an open milestone past its due date"),
-    ("stale-commitment", "a commitment in implementation without an update for six months"),
-    ("end-of-commitment-overdue", "no end-of-commitment report a month after the end"),
-    ("phase-exit", "an earlier phase's step not done, or its exit criteria unmet"),
+    (
+        "stale-commitment",
+        "a commitment in implementation without an update for six months",
+    ),
+    (
+        "end-of-commitment-overdue",
+        "no end-of-commitment report a month after the end",
+    ),
+    (
+        "phase-exit",
+        "an earlier phase's step not done, or its exit criteria unmet",
+    ),
 ];
 
 /// The result of validating a plan.
@@ -126,7 +156,11 @@ impl Report {
 
 /// The catalogue a plan names (or the default), if kept ships it.
 pub fn catalogue_for(plan: &Plan) -> Option<Catalogue> {
-    let id = plan.meta.as_ref().and_then(|m| m.catalogue.as_ref()).map_or(catalogue::DEFAULT, |c| c.value.as_str());
+    let id = plan
+        .meta
+        .as_ref()
+        .and_then(|m| m.catalogue.as_ref())
+        .map_or(catalogue::DEFAULT, |c| c.value.as_str());
     Catalogue::embedded(id)
 }
 
@@ -136,7 +170,11 @@ pub fn validate(loaded: &Loaded, today: Date) -> Report {
     let catalogue = catalogue_for(&loaded.plan)
         .or_else(|| Catalogue::embedded(catalogue::DEFAULT))
         .expect("the default catalogue is embedded and tested to parse");
-    let cx = Context { plan: &loaded.plan, catalogue: &catalogue, today };
+    let cx = Context {
+        plan: &loaded.plan,
+        catalogue: &catalogue,
+        today,
+    };
     for rule in RULES {
         rule.check(&cx, &mut diagnostics);
     }

@@ -102,7 +102,9 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
             StepStatus {
                 id: s.id.clone(),
                 title: tr(&s.title, &langs).to_string(),
-                status: record.and_then(|r| r.status.as_ref()).map_or("not-started".into(), |st| st.value.clone()),
+                status: record
+                    .and_then(|r| r.status.as_ref())
+                    .map_or("not-started".into(), |st| st.value.clone()),
                 missing: step_gaps(&cx, s, record),
             }
         })
@@ -115,7 +117,8 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
         .iter()
         .map(|c| {
             let status = c.status.as_ref().map_or(String::new(), |s| s.value.clone());
-            let mut counts: BTreeMap<String, usize> = MILESTONE_STATUSES.iter().map(|s| ((*s).to_string(), 0)).collect();
+            let mut counts: BTreeMap<String, usize> =
+                MILESTONE_STATUSES.iter().map(|s| ((*s).to_string(), 0)).collect();
             for m in &c.milestones {
                 *counts.entry(m.status_str().to_string()).or_default() += 1;
                 if matches!(status.as_str(), "approved" | "in-implementation")
@@ -153,7 +156,9 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
         .collect();
     Status {
         member: text(meta.and_then(|m| m.member.as_ref())),
-        member_code: meta.and_then(|m| m.member_code.as_ref()).map_or(String::new(), |c| c.value.clone()),
+        member_code: meta
+            .and_then(|m| m.member_code.as_ref())
+            .map_or(String::new(), |c| c.value.clone()),
         title: text(meta.and_then(|m| m.title.as_ref())),
         today,
         phase: phase.id.clone(),

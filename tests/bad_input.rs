@@ -9,8 +9,15 @@ use kept::plan::source::{EntryKind, MemSource, ReadError, Source};
 use crate::common::{Scratch, run};
 
 /// Codes these tests cover, counted by the fixture coverage test.
-pub const CODES: &[&str] =
-    &["file-too-large", "nesting-too-deep", "invalid-utf8", "unsafe-path", "not-a-file", "unreadable-file", "missing-field"];
+pub const CODES: &[&str] = &[
+    "file-too-large",
+    "nesting-too-deep",
+    "invalid-utf8",
+    "unsafe-path",
+    "not-a-file",
+    "unreadable-file",
+    "missing-field",
+];
 
 /// Validate a modified template; assert the exit code is 1 or 2, that the output names `file`
 /// and carries `code`, and return the output.
@@ -46,7 +53,7 @@ fn an_array_nested_10000_deep_is_refused() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("deep = {deep}\n{text}")).unwrap();
     let out = check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "nesting-too-deep");
-    insta::assert_snapshot!("bad_input__nesting", out.lines().take(6).collect::<Vec<_>>().join("\n").replace(&"[".repeat(200), "[…"));
+    insta::assert_snapshot!("bad_input__nesting", out);
 }
 
 #[test]
@@ -103,7 +110,11 @@ fn a_commitment_directory_with_an_unsafe_name_is_refused() {
     let plan = s.template();
     let bad = plan.join("commitments/..%2f");
     std::fs::create_dir_all(&bad).unwrap();
-    std::fs::copy(plan.join("commitments/UAYAB0001/commitment.toml"), bad.join("commitment.toml")).unwrap();
+    std::fs::copy(
+        plan.join("commitments/UAYAB0001/commitment.toml"),
+        bad.join("commitment.toml"),
+    )
+    .unwrap();
     check(&s, &plan, "commitments/..%2f", "unsafe-path");
 }
 
@@ -144,7 +155,10 @@ fn a_missing_path_is_a_usage_error() {
     assert_eq!(exit, 2, "{err}");
     let (exit, _, err) = run(s.kept().args(["validate", "--rev", "no-such-rev"]).arg(s.template()));
     assert_eq!(exit, 2, "{err}");
-    assert!(err.contains("no git repository") || err.contains("no-such-rev"), "{err}");
+    assert!(
+        err.contains("no git repository") || err.contains("no-such-rev"),
+        "{err}"
+    );
 }
 
 /// A source whose reads fail, as a disk error would.
@@ -165,7 +179,11 @@ fn read_failures_become_diagnostics_naming_the_file() {
     entries.insert("kept.toml".to_string(), EntryKind::File(10));
     entries.insert("plan.toml".to_string(), EntryKind::File(10));
     let loaded = kept::plan::load(&FailingReads(entries));
-    let d = loaded.diagnostics.iter().find(|d| d.code == "unreadable-file").expect("an unreadable-file diagnostic");
+    let d = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unreadable-file")
+        .expect("an unreadable-file diagnostic");
     assert_eq!(d.file.as_deref(), Some("kept.toml"));
     assert!(d.message.contains("os error 5"));
 }

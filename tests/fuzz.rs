@@ -6,7 +6,10 @@ use proptest::prelude::*;
 use kept::plan::source::MemSource;
 
 fn template() -> Vec<(String, Vec<u8>)> {
-    kept::template::files().into_iter().map(|(p, c)| (p, c.to_vec())).collect()
+    kept::template::files()
+        .into_iter()
+        .map(|(p, c)| (p, c.to_vec()))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -20,8 +23,26 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let tokens = prop::sample::select(vec![
-        "[", "]", "{", "}", "\"", "'''", "=", "\n", "[[milestones]]\n", "x = 1\n", "status = \"completed\"\n",
-        "due = 1999-01-01\n", "id = \"../x\"\n", "ї", "\u{0}", ".", "#", "[steps.\"9.9\"]\n", "= [[[[", "1979-05-27T07:32:00Z",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        "'''",
+        "=",
+        "\n",
+        "[[milestones]]\n",
+        "x = 1\n",
+        "status = \"completed\"\n",
+        "due = 1999-01-01\n",
+        "id = \"../x\"\n",
+        "ї",
+        "\u{0}",
+        ".",
+        "#",
+        "[steps.\"9.9\"]\n",
+        "= [[[[",
+        "1979-05-27T07:32:00Z",
     ]);
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Byte(i, b)),

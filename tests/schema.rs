@@ -8,7 +8,16 @@ fn schema_writes_one_file_per_kind() {
     let out_dir = s.home().join("schema");
     let (code, out, err) = run(s.kept().args(["schema", "--out"]).arg(&out_dir));
     assert_eq!(code, 0, "{out}{err}");
-    for kind in ["kept", "plan", "people", "roadmap", "opportunities", "commitment", "learning", "update"] {
+    for kind in [
+        "kept",
+        "plan",
+        "people",
+        "roadmap",
+        "opportunities",
+        "commitment",
+        "learning",
+        "update",
+    ] {
         let text = std::fs::read_to_string(out_dir.join(format!("{kind}.schema.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["type"], "object", "{kind}");
@@ -31,7 +40,12 @@ fn the_templates_schemas_are_current_and_referenced() {
         let fresh = std::fs::read_to_string(entry.path()).unwrap();
         let old = std::fs::read_to_string(shipped.join(entry.file_name()))
             .unwrap_or_else(|_| panic!("template-repo/.kept/schema lacks {:?}", entry.file_name()));
-        assert_eq!(fresh, old, "template-repo/.kept/schema/{:?} is stale: run `kept schema --out template-repo/.kept/schema`", entry.file_name());
+        assert_eq!(
+            fresh,
+            old,
+            "template-repo/.kept/schema/{:?} is stale: run `kept schema --out template-repo/.kept/schema`",
+            entry.file_name()
+        );
     }
     // Every TOML file of the template names its schema on its first line, with a path that resolves.
     let mut stack = vec![template_dir()];
@@ -44,8 +58,14 @@ fn the_templates_schemas_are_current_and_referenced() {
             } else if path.extension().is_some_and(|e| e == "toml") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let first = text.lines().next().unwrap_or_default();
-                let target = first.strip_prefix("#:schema ").unwrap_or_else(|| panic!("{} lacks a #:schema line", path.display()));
-                assert!(path.parent().unwrap().join(target).is_file(), "{}: {target} does not resolve", path.display());
+                let target = first
+                    .strip_prefix("#:schema ")
+                    .unwrap_or_else(|| panic!("{} lacks a #:schema line", path.display()));
+                assert!(
+                    path.parent().unwrap().join(target).is_file(),
+                    "{}: {target} does not resolve",
+                    path.display()
+                );
                 checked += 1;
             }
         }

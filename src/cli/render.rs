@@ -17,7 +17,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -29,7 +33,13 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),
         };
-        writeln!(out, "{}{} {}", st.paint(sev_code, &format!("{sev}[{}]", d.code)), st.paint("1", ":"), st.paint("1", &d.message))?;
+        writeln!(
+            out,
+            "{}{} {}",
+            st.paint(sev_code, &format!("{sev}[{}]", d.code)),
+            st.paint("1", ":"),
+            st.paint("1", &d.message)
+        )?;
         let gutter_width;
         match (&d.file, &d.span, d.file.as_deref().and_then(|f| sources.text(f))) {
             (Some(file), Some(span), Some(text)) => {
@@ -37,13 +47,24 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
                 gutter_width = lc.line.to_string().len();
                 let pad = " ".repeat(gutter_width);
                 writeln!(out, "{pad}{} {file}:{}:{}", st.paint("1;34", "-->"), lc.line, lc.column)?;
-                let line_text = text.lines().nth(lc.line - 1).unwrap_or("");
+                let line_text = text.lines().nth(lc.line - 1).unwrap_or("").trim_end();
                 let bar = st.paint("1;34", "|");
                 writeln!(out, "{pad} {bar}")?;
-                writeln!(out, "{} {bar} {}", st.paint("1;34", &lc.line.to_string()), line_text.trim_end())?;
                 let end = line_col(text, span.end.max(span.start));
-                let width = if end.line == lc.line { end.column.saturating_sub(lc.column).max(1) } else { line_text.chars().count().saturating_sub(lc.column - 1).max(1) };
-                let indent: String = line_text.chars().take(lc.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let line_len = line_text.chars().count();
+                let width = if end.line == lc.line {
+                    end.column.saturating_sub(lc.column)
+                } else {
+                    line_len.saturating_sub(lc.column - 1)
+                };
+                let (shown, col) = window(line_text, lc.column - 1);
+                let width = width.clamp(1, MAX_LINE);
+                writeln!(out, "{} {bar} {shown}", st.paint("1;34", &lc.line.to_string()))?;
+                let indent: String = shown
+                    .chars()
+                    .take(col)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 writeln!(out, "{pad} {bar} {indent}{}", st.paint(sev_code, &"^".repeat(width)))?;
             }
             (Some(file), _, _) => {
@@ -62,6 +83,30 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The widest source excerpt shown, in characters.
+const MAX_LINE: usize = 100;
+
+/// A long line cut to a window around a column: (text shown, the column's index in it).
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_LINE {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(20).min(chars.len().saturating_sub(MAX_LINE));
+    let end = (start + MAX_LINE).min(chars.len());
+    let mut shown = String::new();
+    let mut col_in = col - start;
+    if start > 0 {
+        shown.push('…');
+        col_in += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col_in)
 }
 
 /// One diagnostic as JSON.
@@ -92,7 +137,10 @@ pub fn json_diagnostics<'a>(diags: &'a [Diagnostic], sources: &SourceMap) -> Vec
             };
             // A finding about a whole file points at its start.
             let (start, end) = match (file, start) {
-                (Some(_), None) => (Some(kept::diagnostic::LineCol { line: 1, column: 1 }), Some(kept::diagnostic::LineCol { line: 1, column: 1 })),
+                (Some(_), None) => (
+                    Some(kept::diagnostic::LineCol { line: 1, column: 1 }),
+                    Some(kept::diagnostic::LineCol { line: 1, column: 1 }),
+                ),
                 _ => (start, end),
             };
             JsonDiagnostic {

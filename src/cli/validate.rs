@@ -48,7 +48,12 @@ pub fn run(args: Args) -> CmdResult {
             let files = sources.len();
             let (e, w) = (report.errors(), report.warnings());
             let verdict = if e == 0 { "valid" } else { "invalid" };
-            writeln!(out, "{verdict}: {e} error{}, {w} warning{} in {files} files", plural(e), plural(w))?;
+            writeln!(
+                out,
+                "{verdict}: {e} error{}, {w} warning{} in {files} files",
+                plural(e),
+                plural(w)
+            )?;
         }
     }
     Ok(if report.is_valid() { 0 } else { INVALID })

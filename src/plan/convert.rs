@@ -20,14 +20,21 @@ pub(crate) fn settings(v: &View<'_, '_>) -> Settings {
         }
     }
     let tracker = v.table("tracker").and_then(|t| {
-        Some(Tracker { kind: t.str("kind")?, url: t.str("url"), project: t.str("project") })
+        Some(Tracker {
+            kind: t.str("kind")?,
+            url: t.str("url"),
+            project: t.str("project"),
+        })
     });
     let publish = v.table("publish");
     Settings {
         schema_version: v.int("schema-version"),
         roles,
         protected_branches: v.table("branches").map(|b| b.strs("protected")).unwrap_or_default(),
-        signatures_required: v.table("signatures").and_then(|s| s.bool("required")).is_some_and(|b| b.value),
+        signatures_required: v
+            .table("signatures")
+            .and_then(|s| s.bool("required"))
+            .is_some_and(|b| b.value),
         tracker,
         base_url: publish.as_ref().and_then(|p| p.str("base-url")),
         forge_url: publish.as_ref().and_then(|p| p.str("forge-url")),
@@ -36,7 +43,11 @@ pub(crate) fn settings(v: &View<'_, '_>) -> Settings {
 
 pub(crate) fn meta(v: &View<'_, '_>) -> PlanMeta {
     let period = v.table("period");
-    let team = v.table("team").map(|t| Team { lead: t.str("lead"), members: t.strs("members"), loc: t.here() });
+    let team = v.table("team").map(|t| Team {
+        lead: t.str("lead"),
+        members: t.strs("members"),
+        loc: t.here(),
+    });
     let forum = v.table("forum").map(|f| Forum {
         name: f.text("name"),
         members: f.strs("members"),
@@ -168,8 +179,13 @@ pub(crate) fn opportunities(v: &View<'_, '_>) -> Opportunities {
 }
 
 pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment {
-    let file_loc = Loc { file: path.to_string(), span: 0..0 };
-    let id = v.str("id").unwrap_or_else(|| At::new(dir.to_string(), file_loc.clone()));
+    let file_loc = Loc {
+        file: path.to_string(),
+        span: 0..0,
+    };
+    let id = v
+        .str("id")
+        .unwrap_or_else(|| At::new(dir.to_string(), file_loc.clone()));
     let approval = v.table("approval").map(|a| Approval {
         by: a.str("by"),
         on: a.date("on"),
@@ -195,13 +211,28 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
             next_steps: m.text("next-steps"),
             withdrawn_reason: m.text("withdrawn-reason"),
             issue: m.str("issue"),
+            malformed: [
+                ("deliverable", m.text("deliverable").is_none()),
+                ("responsible", m.str("responsible").is_none()),
+                ("start", m.date("start").is_none()),
+                ("due", m.date("due").is_none()),
+            ]
+            .into_iter()
+            .filter(|(k, bad)| *bad && m.has(k))
+            .map(|(k, _)| k)
+            .collect(),
             loc: m.here(),
         })
         .collect();
     let amendments = v
         .tables("amendments")
         .iter()
-        .map(|a| Amendment { on: a.date("on"), reason: a.text("reason"), approved_by: a.str("approved-by"), loc: a.here() })
+        .map(|a| Amendment {
+            on: a.date("on"),
+            reason: a.text("reason"),
+            approved_by: a.str("approved-by"),
+            loc: a.here(),
+        })
         .collect();
     let assessment = v.table("assessment").map(|a| {
         let mut values = BTreeMap::new();
@@ -215,7 +246,12 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
                 values.insert(format!("did-it-open-government/{}", k.value), s);
             }
         }
-        Assessment { by: a.str("by"), on: a.date("on"), values, loc: a.here() }
+        Assessment {
+            by: a.str("by"),
+            on: a.date("on"),
+            values,
+            loc: a.here(),
+        }
     });
     Commitment {
         dir: dir.to_string(),
@@ -262,12 +298,26 @@ pub(crate) fn learning(v: &View<'_, '_>) -> Learning {
         body_members: body.as_ref().map(|b| b.strs("members")).unwrap_or_default(),
         selected_on: body.as_ref().and_then(|b| b.date("selected-on")),
         body_loc: v.key_loc("monitoring-body"),
-        questions: v.tables("questions").iter().map(|q| (q.str("id"), q.text("text"), q.here())).collect(),
+        questions: v
+            .tables("questions")
+            .iter()
+            .map(|q| Question {
+                id: q.str("id"),
+                text: q.text("text"),
+                loc: q.here(),
+            })
+            .collect(),
         repository_url: v.table("repository").and_then(|r| r.str("url")),
         reports: v
             .tables("reports")
             .iter()
-            .map(|r| Report { id: r.str("id"), title: r.text("title"), due: r.date("due"), path: r.str("path"), loc: r.here() })
+            .map(|r| Report {
+                id: r.str("id"),
+                title: r.text("title"),
+                due: r.date("due"),
+                path: r.str("path"),
+                loc: r.here(),
+            })
             .collect(),
     }
 }

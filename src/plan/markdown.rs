@@ -26,7 +26,12 @@ pub fn sections(file: &str, text: &str) -> Vec<Section> {
         if indent < 4
             && let Some(level) = atx_level(trimmed)
         {
-            let title = clean_title(trimmed[level..].trim_end_matches(['\r']).trim_end().trim_end_matches('#'));
+            let title = clean_title(
+                trimmed[level..]
+                    .trim_end_matches(['\r'])
+                    .trim_end()
+                    .trim_end_matches('#'),
+            );
             heads.push((title, level, *start..start + line.trim_end().len(), i));
             continue;
         }
@@ -56,14 +61,17 @@ pub fn sections(file: &str, text: &str) -> Vec<Section> {
         // Body: any non-blank line that is not itself a heading line or a setext underline.
         let has_body = (line + 1..end_line).any(|j| {
             let l = lines[j].1.trim();
-            !l.is_empty()
-                && !heads.iter().any(|h| h.3 == j)
-                && !(l.bytes().all(|b| b == b'=' || b == b'-') && heads.iter().any(|h| h.3 + 1 == j))
+            let is_heading = heads.iter().any(|h| h.3 == j);
+            let is_underline = l.bytes().all(|b| b == b'=' || b == b'-') && heads.iter().any(|h| h.3 + 1 == j);
+            !(l.is_empty() || is_heading || is_underline)
         });
         out.push(Section {
             title: title.clone(),
             level: *level,
-            loc: Loc { file: file.to_string(), span: span.clone() },
+            loc: Loc {
+                file: file.to_string(),
+                span: span.clone(),
+            },
             has_body,
         });
     }
@@ -134,7 +142,13 @@ mod tests {
         let titles: Vec<_> = s.iter().map(|s| (s.title.as_str(), s.level, s.has_body)).collect();
         assert_eq!(
             titles,
-            vec![("Title", 1, true), ("Problem", 2, true), ("Action", 2, true), ("Empty", 2, false), ("Setext", 2, true)]
+            vec![
+                ("Title", 1, true),
+                ("Problem", 2, true),
+                ("Action", 2, true),
+                ("Empty", 2, false),
+                ("Setext", 2, true)
+            ]
         );
         assert_eq!(&text[s[1].loc.span.clone()], "## Problem");
     }

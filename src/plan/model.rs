@@ -74,7 +74,12 @@ impl Text {
     pub fn languages(&self) -> Option<Vec<&str>> {
         match self {
             Text::Plain(_) => None,
-            Text::Translated(m) => Some(m.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, _)| k.as_str()).collect()),
+            Text::Translated(m) => Some(
+                m.iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(k, _)| k.as_str())
+                    .collect(),
+            ),
         }
     }
 
@@ -112,12 +117,18 @@ pub struct Plan {
     pub files: BTreeSet<String>,
     /// The text of every file read, for rendering locations.
     pub sources: SourceMap,
+    /// Plan files that could not be read or parsed (already reported): rules do not report
+    /// what is missing because of them, such as references to a commitment whose file broke.
+    pub broken: BTreeSet<String>,
 }
 
 impl Plan {
     /// The plan's declared languages (empty if plan.toml is missing).
     pub fn languages(&self) -> Vec<String> {
-        self.meta.as_ref().map(|m| m.languages.iter().map(|l| l.value.clone()).collect()).unwrap_or_default()
+        self.meta
+            .as_ref()
+            .map(|m| m.languages.iter().map(|l| l.value.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// A person or organisation by id.
@@ -132,7 +143,11 @@ impl Plan {
 
     /// The ids holding a role in kept.toml.
     pub fn role_holders(&self, role: &str) -> Vec<&At<String>> {
-        self.settings.as_ref().and_then(|s| s.roles.get(role)).map(|v| v.iter().collect()).unwrap_or_default()
+        self.settings
+            .as_ref()
+            .and_then(|s| s.roles.get(role))
+            .map(|v| v.iter().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -502,6 +517,8 @@ pub struct Milestone {
     pub withdrawn_reason: Option<At<Text>>,
     /// Tracker issue URL.
     pub issue: Option<At<String>>,
+    /// Keys written but malformed (already reported), so rules do not report them as missing.
+    pub malformed: Vec<&'static str>,
     /// Location of the `[[milestones]]` entry.
     pub loc: Loc,
 }
@@ -584,11 +601,22 @@ pub struct Learning {
     /// Whether `[monitoring-body]` exists, and where.
     pub body_loc: Option<Loc>,
     /// Learning question ids.
-    pub questions: Vec<(Option<At<String>>, Option<At<Text>>, Loc)>,
+    pub questions: Vec<Question>,
     /// Information repository URL.
     pub repository_url: Option<At<String>>,
     /// Reports.
     pub reports: Vec<Report>,
+}
+
+/// A learning question.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// Id.
+    pub id: Option<At<String>>,
+    /// The question.
+    pub text: Option<At<Text>>,
+    /// Location.
+    pub loc: Loc,
 }
 
 /// A planned report.

@@ -52,12 +52,22 @@ pub struct Field {
 
 /// A required field.
 pub const fn req(name: &'static str, shape: Shape, doc: &'static str) -> Field {
-    Field { name, shape, required: true, doc }
+    Field {
+        name,
+        shape,
+        required: true,
+        doc,
+    }
 }
 
 /// An optional field.
 pub const fn opt(name: &'static str, shape: Shape, doc: &'static str) -> Field {
-    Field { name, shape, required: false, doc }
+    Field {
+        name,
+        shape,
+        required: false,
+        doc,
+    }
 }
 
 /// Whether `s` is a safe id (and so a safe path component).
@@ -158,8 +168,11 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
                     ctx.push_at(diag, span);
                 }
                 Shape::Url if !(s.starts_with("https://") || s.starts_with("http://")) => {
-                    let diag = Diagnostic::error("invalid-value", format!("`{name}` should be an http(s) URL, found `{s}`"))
-                        .help("write the full address, starting with https://");
+                    let diag = Diagnostic::error(
+                        "invalid-value",
+                        format!("`{name}` should be an http(s) URL, found `{s}`"),
+                    )
+                    .help("write the full address, starting with https://");
                     ctx.push_at(diag, span);
                 }
                 Shape::Enum(values) if !values.contains(&s) => {
@@ -192,7 +205,11 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
                     if !text.get_ref().is_str() {
                         let diag = Diagnostic::error(
                             "invalid-type",
-                            format!("translation `{}` of `{name}` should be a string, found {}", lang.get_ref(), type_name(text.get_ref())),
+                            format!(
+                                "translation `{}` of `{name}` should be a string, found {}",
+                                lang.get_ref(),
+                                type_name(text.get_ref())
+                            ),
                         )
                         .help("write each translation as a quoted string");
                         ctx.push_at(diag, text.span());
@@ -215,7 +232,11 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
             DeValue::String(s) if crate::date::Date::parse(s).is_some() => {
                 wrong(ctx, "a date", format!("remove the quotes: {name} = {s}"))
             }
-            _ => wrong(ctx, "a date", format!("write a TOML date without quotes, e.g. {name} = 2025-09-30")),
+            _ => wrong(
+                ctx,
+                "a date",
+                format!("write a TOML date without quotes, e.g. {name} = 2025-09-30"),
+            ),
         },
         Shape::Int(min, max) => match v {
             DeValue::Integer(i) => {
@@ -239,7 +260,12 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
         Shape::Array(item) => match v.as_array() {
             Some(items) => {
                 for it in items.iter() {
-                    check_value(ctx, it, item, name);
+                    match (item, it.get_ref().as_table()) {
+                        (Shape::Table(fields), Some(t)) => {
+                            check_table(ctx, t, it.span(), fields, &format!("an entry of `{name}`"))
+                        }
+                        _ => check_value(ctx, it, item, name),
+                    }
                 }
             }
             None => wrong(ctx, "an array", format!("write a list: {name} = [ ... ]")),
@@ -301,7 +327,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("complete", ["completed", "delayed"].into_iter()), Some("completed"));
+        assert_eq!(
+            suggest("complete", ["completed", "delayed"].into_iter()),
+            Some("completed")
+        );
         assert_eq!(suggest("xyz", ["completed"].into_iter()), None);
     }
 

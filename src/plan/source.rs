@@ -102,42 +102,73 @@ pub struct DirSource {
 impl DirSource {
     /// List a directory (skipping hidden entries such as `.git`).
     pub fn open(root: &Path) -> Result<Self, LoadError> {
-        let meta = fs::metadata(root).map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+        let meta = fs::metadata(root).map_err(|source| LoadError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
         if !meta.is_dir() {
             return Err(LoadError::NotADirectory(root.to_path_buf()));
         }
-        let root = root.canonicalize().map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+        let root = root.canonicalize().map_err(|source| LoadError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
         let mut entries = BTreeMap::new();
         walk(&root, &root, "", 0, &mut entries)?;
         Ok(DirSource { root, entries })
     }
 }
 
-fn walk(root: &Path, dir: &Path, prefix: &str, depth: usize, out: &mut BTreeMap<String, EntryKind>) -> Result<(), LoadError> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    out: &mut BTreeMap<String, EntryKind>,
+) -> Result<(), LoadError> {
     if depth > MAX_DIR_DEPTH {
         return Ok(());
     }
-    let read = fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+    let read = fs::read_dir(dir).map_err(|source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in read {
-        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if name.starts_with('.') || (depth == 0 && (name == "target" || name == "_site")) {
+        // Hidden entries at the root (.git, .kept, .github) are tooling, not plan; deeper
+        // ones are listed so that a directory such as `commitments/..%2f` is reported.
+        if depth == 0 && (name.starts_with('.') || name == "target" || name == "_site") {
             continue;
         }
         if out.len() >= MAX_ENTRIES {
             return Err(LoadError::TooManyFiles(root.to_path_buf()));
         }
-        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let rel = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
         let path = entry.path();
-        let meta = fs::symlink_metadata(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let meta = fs::symlink_metadata(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let kind = if meta.file_type().is_symlink() {
-            let target = fs::read_link(&path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
+            let target = fs::read_link(&path)
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let inside = path
                 .canonicalize()
                 .ok()
                 .and_then(|real| real.strip_prefix(root).ok().map(Path::to_path_buf))
-                .filter(|r| r.components().all(|c| matches!(c, Component::Normal(_))) && r.components().next().is_some())
+                .filter(|r| {
+                    r.components().all(|c| matches!(c, Component::Normal(_))) && r.components().next().is_some()
+                })
                 .and_then(|r| r.to_str().map(|s| s.replace('\\', "/")));
             EntryKind::Symlink { target, inside }
         } else if meta.is_dir() {
@@ -167,7 +198,9 @@ impl Source for DirSource {
         }
         let file = fs::File::open(&real).map_err(|e| ReadError::Io(e.to_string()))?;
         let mut buf = Vec::new();
-        file.take(MAX_FILE_SIZE + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| ReadError::Io(e.to_string()))?;
         if buf.len() as u64 > MAX_FILE_SIZE {
             return Err(ReadError::TooLarge(buf.len() as u64));
         }
@@ -185,12 +218,17 @@ pub struct GitSource {
 impl GitSource {
     /// The tree of `rev` (any revision git understands) in the repository at or above `path`.
     pub fn open(path: &Path, rev: &str) -> Result<Self, LoadError> {
-        let repo = git2::Repository::discover(path)
-            .map_err(|source| LoadError::NotARepository { path: path.to_path_buf(), source })?;
+        let repo = git2::Repository::discover(path).map_err(|source| LoadError::NotARepository {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let tree_id = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_tree())
-            .map_err(|source| LoadError::Revision { rev: rev.to_string(), source })?
+            .map_err(|source| LoadError::Revision {
+                rev: rev.to_string(),
+                source,
+            })?
             .id();
         Self::from_tree(repo, tree_id)
     }
@@ -206,9 +244,11 @@ impl GitSource {
             let tree = repo.find_tree(tree_id).map_err(git_err)?;
             let mut failure = None;
             tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-                let Ok(name) = entry.name() else { return git2::TreeWalkResult::Skip };
+                let Ok(name) = entry.name() else {
+                    return git2::TreeWalkResult::Skip;
+                };
                 let path = format!("{dir}{name}");
-                if name.starts_with('.') {
+                if dir.is_empty() && name.starts_with('.') {
                     return git2::TreeWalkResult::Skip;
                 }
                 if entries.len() >= MAX_ENTRIES || dir.matches('/').count() > MAX_DIR_DEPTH {
@@ -257,8 +297,14 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let oid = self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
-        let blob = self.repo.find_blob(*oid).map_err(|e| ReadError::Io(e.message().to_string()))?;
+        let oid = self
+            .blobs
+            .get(path)
+            .ok_or(ReadError::NotAFile("not a file in this revision"))?;
+        let blob = self
+            .repo
+            .find_blob(*oid)
+            .map_err(|e| ReadError::Io(e.message().to_string()))?;
         if blob.size() as u64 > MAX_FILE_SIZE {
             return Err(ReadError::TooLarge(blob.size() as u64));
         }
@@ -272,7 +318,10 @@ mod tests {
 
     #[test]
     fn link_resolution_stays_inside() {
-        assert_eq!(resolve_inside("commitments/A/README.md", "../B/README.md").as_deref(), Some("commitments/B/README.md"));
+        assert_eq!(
+            resolve_inside("commitments/A/README.md", "../B/README.md").as_deref(),
+            Some("commitments/B/README.md")
+        );
         assert_eq!(resolve_inside("plan.toml", "../../etc/passwd"), None);
         assert_eq!(resolve_inside("plan.toml", "/etc/passwd"), None);
         assert_eq!(resolve_inside("a/b", "./c").as_deref(), Some("a/c"));
@@ -300,7 +349,8 @@ impl MemSource {
             self.entries.insert(parent.to_string(), EntryKind::Dir);
             dir = parent;
         }
-        self.entries.insert(path.to_string(), EntryKind::File(contents.len() as u64));
+        self.entries
+            .insert(path.to_string(), EntryKind::File(contents.len() as u64));
         self.files.insert(path.to_string(), contents);
     }
 }

@@ -128,11 +128,19 @@ pub struct View<'t, 'i> {
 impl<'t, 'i> View<'t, 'i> {
     /// A view of a document's root.
     pub fn root(ctx: &'t Ctx<'_>, table: &'t Spanned<DeTable<'i>>) -> Self {
-        View { table: table.get_ref(), file: &ctx.file, offset: ctx.offset, span: 0..0 }
+        View {
+            table: table.get_ref(),
+            file: &ctx.file,
+            offset: ctx.offset,
+            span: 0..0,
+        }
     }
 
     fn loc(&self, span: Range<usize>) -> Loc {
-        Loc { file: self.file.to_string(), span: span.start + self.offset..span.end + self.offset }
+        Loc {
+            file: self.file.to_string(),
+            span: span.start + self.offset..span.end + self.offset,
+        }
     }
 
     /// The location of this table (its header, for array entries).
@@ -207,20 +215,33 @@ impl<'t, 'i> View<'t, 'i> {
     }
 
     fn array(&self, key: &str) -> impl Iterator<Item = &'t Spanned<DeValue<'i>>> + use<'t, 'i> {
-        self.raw(key).and_then(|v| v.get_ref().as_array()).into_iter().flat_map(|a| a.iter())
+        self.raw(key)
+            .and_then(|v| v.get_ref().as_array())
+            .into_iter()
+            .flat_map(|a| a.iter())
     }
 
     /// A sub-table.
     pub fn table(&self, key: &str) -> Option<View<'t, 'i>> {
         let v = self.raw(key)?;
-        Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
+        Some(View {
+            table: v.get_ref().as_table()?,
+            file: self.file,
+            offset: self.offset,
+            span: v.span(),
+        })
     }
 
     /// The tables of an array of tables.
     pub fn tables(&self, key: &str) -> Vec<View<'t, 'i>> {
         self.array(key)
             .filter_map(|v| {
-                Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
+                Some(View {
+                    table: v.get_ref().as_table()?,
+                    file: self.file,
+                    offset: self.offset,
+                    span: v.span(),
+                })
             })
             .collect()
     }
@@ -246,7 +267,10 @@ impl<'t, 'i> View<'t, 'i> {
         self.table
             .iter()
             .filter_map(|(k, v)| {
-                Some((At::new(k.get_ref().to_string(), self.loc(k.span())), At::new(as_int(v.get_ref())?, self.loc(v.span()))))
+                Some((
+                    At::new(k.get_ref().to_string(), self.loc(k.span())),
+                    At::new(as_int(v.get_ref())?, self.loc(v.span())),
+                ))
             })
             .collect()
     }

@@ -22,17 +22,38 @@ fn holds(cx: &Context<'_>, role: &str, id: &At<String>, what: &str, out: &mut Ve
 
 impl Rule for Authority {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.plan.settings.is_none() {
+            return; // kept.toml is missing or broken, and reported; roles are unknown
+        }
         for c in &cx.plan.commitments {
             if let Some(by) = c.approval.as_ref().and_then(|a| a.by.as_ref()) {
-                holds(cx, "approver", by, &format!("commitment {} approval by", c.id.value), out);
+                holds(
+                    cx,
+                    "approver",
+                    by,
+                    &format!("commitment {} approval by", c.id.value),
+                    out,
+                );
             }
             for a in &c.amendments {
                 if let Some(by) = &a.approved_by {
-                    holds(cx, "approver", by, &format!("commitment {} amendment approved by", c.id.value), out);
+                    holds(
+                        cx,
+                        "approver",
+                        by,
+                        &format!("commitment {} amendment approved by", c.id.value),
+                        out,
+                    );
                 }
             }
             if let Some(by) = c.assessment.as_ref().and_then(|a| a.by.as_ref()) {
-                holds(cx, "monitor", by, &format!("commitment {} assessment by", c.id.value), out);
+                holds(
+                    cx,
+                    "monitor",
+                    by,
+                    &format!("commitment {} assessment by", c.id.value),
+                    out,
+                );
             }
         }
         if let Some(l) = &cx.plan.learning {

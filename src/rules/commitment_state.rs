@@ -20,16 +20,23 @@ impl Rule for CommitmentState {
             }
             match status.value.as_str() {
                 "withdrawn" if c.withdrawn_reason.as_ref().is_none_or(|t| t.is_blank()) => out.push(
-                    Diagnostic::error("commitment-state", format!("commitment {id} is withdrawn without a `withdrawn-reason`"))
-                        .at_loc(&status.loc)
-                        .help("say why: withdrawn-reason = { uk = \"...\", en = \"...\" }"),
+                    Diagnostic::error(
+                        "commitment-state",
+                        format!("commitment {id} is withdrawn without a `withdrawn-reason`"),
+                    )
+                    .at_loc(&status.loc)
+                    .help("say why: withdrawn-reason = { uk = \"...\", en = \"...\" }"),
                 ),
                 "completed" => {
                     for m in c.milestones.iter().filter(|m| !m.is_closed()) {
                         out.push(
                             Diagnostic::error(
                                 "commitment-state",
-                                format!("commitment {id} is completed but milestone {} is {}", m.id.value, m.status_str()),
+                                format!(
+                                    "commitment {id} is completed but milestone {} is {}",
+                                    m.id.value,
+                                    m.status_str()
+                                ),
                             )
                             .at_loc(&m.id.loc)
                             .help("complete or withdraw every milestone before completing the commitment"),

@@ -8,26 +8,46 @@ use crate::plan::At;
 
 pub struct Dates;
 
-fn order(what: &str, a: &Option<At<Date>>, b: &Option<At<Date>>, a_name: &str, b_name: &str, out: &mut Vec<Diagnostic>) {
+fn order(
+    what: &str,
+    a: &Option<At<Date>>,
+    b: &Option<At<Date>>,
+    a_name: &str,
+    b_name: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     if let (Some(a), Some(b)) = (a, b)
         && a.value > b.value
     {
         out.push(
-            Diagnostic::error("date-order", format!("{what}: {b_name} {} is before {a_name} {}", b.value, a.value))
-                .at_loc(&b.loc)
-                .help(format!("{b_name} must not be earlier than {a_name}")),
+            Diagnostic::error(
+                "date-order",
+                format!("{what}: {b_name} {} is before {a_name} {}", b.value, a.value),
+            )
+            .at_loc(&b.loc)
+            .help(format!("{b_name} must not be earlier than {a_name}")),
         );
     }
 }
 
-fn within(what: &str, d: &Option<At<Date>>, lo: Option<Date>, hi: Option<Date>, window: &str, out: &mut Vec<Diagnostic>) {
+fn within(
+    what: &str,
+    d: &Option<At<Date>>,
+    lo: Option<Date>,
+    hi: Option<Date>,
+    window: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(d) = d else { return };
     let (Some(lo), Some(hi)) = (lo, hi) else { return };
     if d.value < lo || d.value > hi {
         out.push(
-            Diagnostic::error("date-outside-period", format!("{what} {} is outside {window} ({lo} to {hi})", d.value))
-                .at_loc(&d.loc)
-                .help(format!("move the date inside {window}, or amend {window}")),
+            Diagnostic::error(
+                "date-outside-period",
+                format!("{what} {} is outside {window} ({lo} to {hi})", d.value),
+            )
+            .at_loc(&d.loc)
+            .help(format!("move the date inside {window}, or amend {window}")),
         );
     }
 }
@@ -37,9 +57,12 @@ fn not_future(cx: &Context<'_>, what: &str, d: &Option<At<Date>>, out: &mut Vec<
         && d.value > cx.today
     {
         out.push(
-            Diagnostic::error("date-in-future", format!("{what} {} is after today ({})", d.value, cx.today))
-                .at_loc(&d.loc)
-                .help("record things as done only once they happened; plan future dates as due dates"),
+            Diagnostic::error(
+                "date-in-future",
+                format!("{what} {} is after today ({})", d.value, cx.today),
+            )
+            .at_loc(&d.loc)
+            .help("record things as done only once they happened; plan future dates as due dates"),
         );
     }
 }
@@ -47,19 +70,36 @@ fn not_future(cx: &Context<'_>, what: &str, d: &Option<At<Date>>, out: &mut Vec<
 impl Rule for Dates {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let plan = cx.plan;
-        let (pstart, pend) = plan.meta.as_ref().map_or((None, None), |m| (m.start.clone(), m.end.clone()));
+        let (pstart, pend) = plan
+            .meta
+            .as_ref()
+            .map_or((None, None), |m| (m.start.clone(), m.end.clone()));
         order("plan period", &pstart, &pend, "start", "end", out);
         let (ps, pe) = (pstart.map(|d| d.value), pend.map(|d| d.value));
         if let Some(m) = &plan.meta {
             for s in &m.steps {
-                order(&format!("step {}", s.id.value), &s.started, &s.completed, "started", "completed", out);
+                order(
+                    &format!("step {}", s.id.value),
+                    &s.started,
+                    &s.completed,
+                    "started",
+                    "completed",
+                    out,
+                );
                 not_future(cx, &format!("step {} completed", s.id.value), &s.completed, out);
             }
         }
         for c in &plan.commitments {
             let id = &c.id.value;
             order(&format!("commitment {id}"), &c.start, &c.end, "start", "end", out);
-            within(&format!("commitment {id} start"), &c.start, ps, pe, "the plan period", out);
+            within(
+                &format!("commitment {id} start"),
+                &c.start,
+                ps,
+                pe,
+                "the plan period",
+                out,
+            );
             within(&format!("commitment {id} end"), &c.end, ps, pe, "the plan period", out);
             let (cs, ce) = (c.start.as_ref().map(|d| d.value), c.end.as_ref().map(|d| d.value));
             let window = format!("commitment {id}'s window");
@@ -74,7 +114,14 @@ impl Rule for Dates {
             if let Some(a) = &c.approval {
                 not_future(cx, &format!("commitment {id} approval"), &a.on, out);
                 for am in &c.amendments {
-                    order(&format!("commitment {id} amendment"), &a.on, &am.on, "approval", "amendment", out);
+                    order(
+                        &format!("commitment {id} amendment"),
+                        &a.on,
+                        &am.on,
+                        "approval",
+                        "amendment",
+                        out,
+                    );
                 }
             }
             for am in &c.amendments {

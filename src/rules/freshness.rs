@@ -20,11 +20,19 @@ pub fn last_activity(plan: &Plan, c: &Commitment) -> Option<Date> {
         .iter()
         .filter(|u| u.commitments.iter().any(|id| id.value == c.id.value))
         .filter_map(|u| u.date.as_ref().map(|d| d.value));
-    let milestones = c.milestones.iter().filter_map(|m| m.completed_on.as_ref().map(|d| d.value));
+    let milestones = c
+        .milestones
+        .iter()
+        .filter_map(|m| m.completed_on.as_ref().map(|d| d.value));
     let amendments = c.amendments.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
     let approval = c.approval.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
     let assessment = c.assessment.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
-    updates.chain(milestones).chain(amendments).chain(approval).chain(assessment).max()
+    updates
+        .chain(milestones)
+        .chain(amendments)
+        .chain(approval)
+        .chain(assessment)
+        .max()
 }
 
 impl Rule for Freshness {
@@ -53,14 +61,24 @@ impl Rule for Freshness {
                 let started = c.start.as_ref().is_some_and(|s| s.value < since);
                 match last_activity(cx.plan, c) {
                     Some(last) if last < since => out.push(
-                        Diagnostic::warning("stale-commitment", format!("commitment {id} has had no update since {last}"))
-                            .at_loc(&c.id.loc)
-                            .help(format!("OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`")),
+                        Diagnostic::warning(
+                            "stale-commitment",
+                            format!("commitment {id} has had no update since {last}"),
+                        )
+                        .at_loc(&c.id.loc)
+                        .help(format!(
+                            "OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`"
+                        )),
                     ),
                     None if started => out.push(
-                        Diagnostic::warning("stale-commitment", format!("commitment {id} has had no update since it started"))
-                            .at_loc(&c.id.loc)
-                            .help(format!("OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`")),
+                        Diagnostic::warning(
+                            "stale-commitment",
+                            format!("commitment {id} has had no update since it started"),
+                        )
+                        .at_loc(&c.id.loc)
+                        .help(format!(
+                            "OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`"
+                        )),
                     ),
                     _ => {}
                 }

@@ -11,9 +11,22 @@ fn text(langs: &[String], what: &str, t: &Option<At<Text>>, out: &mut Vec<Diagno
     let missing: Vec<&str> = match t.languages() {
         None if langs.len() > 1 => {
             out.push(
-                Diagnostic::warning("missing-translation", format!("{what} is a plain string, but the plan declares {} languages", langs.len()))
-                    .at_loc(&t.loc)
-                    .help(format!("write it per language: {{ {} }}", langs.iter().map(|l| format!("{l} = \"...\"")).collect::<Vec<_>>().join(", "))),
+                Diagnostic::warning(
+                    "missing-translation",
+                    format!(
+                        "{what} is a plain string, but the plan declares {} languages",
+                        langs.len()
+                    ),
+                )
+                .at_loc(&t.loc)
+                .help(format!(
+                    "write it per language: {{ {} }}",
+                    langs
+                        .iter()
+                        .map(|l| format!("{l} = \"...\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
             return;
         }
@@ -22,9 +35,19 @@ fn text(langs: &[String], what: &str, t: &Option<At<Text>>, out: &mut Vec<Diagno
     };
     if !missing.is_empty() {
         out.push(
-            Diagnostic::warning("missing-translation", format!("{what} has no {} text", missing.join(", ")))
-                .at_loc(&t.loc)
-                .help(format!("add {}", missing.iter().map(|l| format!("{l} = \"...\"")).collect::<Vec<_>>().join(", "))),
+            Diagnostic::warning(
+                "missing-translation",
+                format!("{what} has no {} text", missing.join(", ")),
+            )
+            .at_loc(&t.loc)
+            .help(format!(
+                "add {}",
+                missing
+                    .iter()
+                    .map(|l| format!("{l} = \"...\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         );
     }
 }
@@ -35,8 +58,13 @@ fn narratives(langs: &[String], what: &str, base: &str, docs: &[Narrative], out:
     }
     for lang in langs.iter().skip(1) {
         if !docs.iter().any(|d| d.language.as_deref() == Some(lang)) {
-            let primary = docs.iter().find(|d| d.language.is_none()).map_or(base.to_string(), |d| d.path.clone());
-            let translated = primary.strip_suffix(".md").map_or(primary.clone(), |p| format!("{p}.{lang}.md"));
+            let primary = docs
+                .iter()
+                .find(|d| d.language.is_none())
+                .map_or(base.to_string(), |d| d.path.clone());
+            let translated = primary
+                .strip_suffix(".md")
+                .map_or(primary.clone(), |p| format!("{p}.{lang}.md"));
             out.push(
                 Diagnostic::warning("missing-translation", format!("{what} has no {lang} version"))
                     .in_file(primary)
@@ -63,11 +91,28 @@ impl Rule for Languages {
             text(&langs, &format!("commitment {id}'s title"), &c.title, out);
             for m in &c.milestones {
                 text(&langs, &format!("milestone {id}/{} title", m.id.value), &m.title, out);
-                text(&langs, &format!("milestone {id}/{} deliverable", m.id.value), &m.deliverable, out);
+                text(
+                    &langs,
+                    &format!("milestone {id}/{} deliverable", m.id.value),
+                    &m.deliverable,
+                    out,
+                );
             }
-            narratives(&langs, &format!("commitment {id}'s narrative"), &format!("commitments/{}/README.md", c.dir), &c.narratives, out);
+            narratives(
+                &langs,
+                &format!("commitment {id}'s narrative"),
+                &format!("commitments/{}/README.md", c.dir),
+                &c.narratives,
+                out,
+            );
             if !c.end_reports.is_empty() {
-                narratives(&langs, &format!("commitment {id}'s end-of-commitment report"), &format!("commitments/{}/end-of-commitment.md", c.dir), &c.end_reports, out);
+                narratives(
+                    &langs,
+                    &format!("commitment {id}'s end-of-commitment report"),
+                    &format!("commitments/{}/end-of-commitment.md", c.dir),
+                    &c.end_reports,
+                    out,
+                );
             }
         }
         if let Some(o) = &plan.opportunities {

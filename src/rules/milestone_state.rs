@@ -44,22 +44,45 @@ impl Rule for MilestoneState {
                 };
                 match status.value.as_str() {
                     "completed" => {
-                        need(m.completed_on.is_some(), "but has no `completed-on` date", "add completed-on = <the date it was completed>");
-                        need(!m.evidence.is_empty(), "but has no evidence", "add evidence = [\"https://...\"] or a repository file that shows the deliverable");
+                        need(
+                            m.completed_on.is_some(),
+                            "but has no `completed-on` date",
+                            "add completed-on = <the date it was completed>",
+                        );
+                        need(
+                            !m.evidence.is_empty(),
+                            "but has no evidence",
+                            "add evidence = [\"https://...\"] or a repository file that shows the deliverable",
+                        );
                     }
                     "delayed" => {
-                        need(m.delay_reason.as_ref().is_some_and(|t| !t.is_blank()), "without a `delay-reason`", "say why it is delayed: delay-reason = { uk = \"...\", en = \"...\" }");
-                        need(m.next_steps.as_ref().is_some_and(|t| !t.is_blank()), "without `next-steps`", "say what happens next: next-steps = { uk = \"...\", en = \"...\" }");
+                        need(
+                            m.delay_reason.as_ref().is_some_and(|t| !t.is_blank()),
+                            "without a `delay-reason`",
+                            "say why it is delayed: delay-reason = { uk = \"...\", en = \"...\" }",
+                        );
+                        need(
+                            m.next_steps.as_ref().is_some_and(|t| !t.is_blank()),
+                            "without `next-steps`",
+                            "say what happens next: next-steps = { uk = \"...\", en = \"...\" }",
+                        );
                     }
                     "withdrawn" => {
-                        need(m.withdrawn_reason.as_ref().is_some_and(|t| !t.is_blank()), "without a `withdrawn-reason`", "say why it was withdrawn: withdrawn-reason = { ... }");
+                        need(
+                            m.withdrawn_reason.as_ref().is_some_and(|t| !t.is_blank()),
+                            "without a `withdrawn-reason`",
+                            "say why it was withdrawn: withdrawn-reason = { ... }",
+                        );
                     }
                     _ => {
                         if let Some(d) = &m.completed_on {
                             out.push(
-                                Diagnostic::error("milestone-state", format!("{mid} has `completed-on` but its status is {}", status.value))
-                                    .at_loc(&d.loc)
-                                    .help("set status = \"completed\", or remove completed-on"),
+                                Diagnostic::error(
+                                    "milestone-state",
+                                    format!("{mid} has `completed-on` but its status is {}", status.value),
+                                )
+                                .at_loc(&d.loc)
+                                .help("set status = \"completed\", or remove completed-on"),
                             );
                         }
                     }
@@ -74,6 +97,11 @@ impl Rule for MilestoneState {
         if let Some(r) = &cx.plan.roadmap {
             for a in &r.awareness {
                 check_evidence(cx, &a.evidence, out);
+            }
+        }
+        if let Some(l) = &cx.plan.learning {
+            for r in &l.reports {
+                check_evidence(cx, r.path.as_slice(), out);
             }
         }
     }

@@ -18,9 +18,12 @@ pub(crate) fn check_sections(doc: &Narrative, required: &[RequiredSection], what
             .find(|s| req.titles.iter().any(|t| normalise(t) == normalise(&s.title)));
         match found {
             None => out.push(
-                Diagnostic::error("missing-section", format!("{what} has no \"{}\" section", req.titles[0]))
-                    .at(doc.path.clone(), 0..0)
-                    .help(format!("add a heading, one of: {}", req.titles.join(", "))),
+                Diagnostic::error(
+                    "missing-section",
+                    format!("{what} has no \"{}\" section", req.titles[0]),
+                )
+                .at(doc.path.clone(), 0..0)
+                .help(format!("add a heading, one of: {}", req.titles.join(", "))),
             ),
             Some(s) if !s.has_body => out.push(
                 Diagnostic::error("missing-section", format!("section \"{}\" of {what} is empty", s.title))
@@ -39,7 +42,12 @@ impl Rule for Narratives {
         }
         for c in &cx.plan.commitments {
             for doc in &c.narratives {
-                check_sections(doc, cx.catalogue.sections("commitment"), &format!("commitment {}'s narrative", c.id.value), out);
+                check_sections(
+                    doc,
+                    cx.catalogue.sections("commitment"),
+                    &format!("commitment {}'s narrative", c.id.value),
+                    out,
+                );
             }
             for doc in &c.end_reports {
                 check_sections(

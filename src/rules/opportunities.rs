@@ -15,15 +15,27 @@ impl Rule for Scores {
             for (criterion, score) in &item.scores {
                 if !criteria.contains(&criterion.value.as_str()) {
                     out.push(
-                        Diagnostic::error("priority-score", format!("opportunity {id} is scored on `{}`, which is not a matrix criterion", criterion.value))
-                            .at_loc(&criterion.loc)
-                            .help(format!("score only the criteria of [matrix]: {}", criteria.join(", "))),
+                        Diagnostic::error(
+                            "priority-score",
+                            format!(
+                                "opportunity {id} is scored on `{}`, which is not a matrix criterion",
+                                criterion.value
+                            ),
+                        )
+                        .at_loc(&criterion.loc)
+                        .help(format!("score only the criteria of [matrix]: {}", criteria.join(", "))),
                     );
                 } else if score.value < 1 || score.value > scale {
                     out.push(
-                        Diagnostic::error("priority-score", format!("opportunity {id} scores {} on `{}`, outside 1..{scale}", score.value, criterion.value))
-                            .at_loc(&score.loc)
-                            .help(format!("scores run from 1 to the matrix scale, {scale}")),
+                        Diagnostic::error(
+                            "priority-score",
+                            format!(
+                                "opportunity {id} scores {} on `{}`, outside 1..{scale}",
+                                score.value, criterion.value
+                            ),
+                        )
+                        .at_loc(&score.loc)
+                        .help(format!("scores run from 1 to the matrix scale, {scale}")),
                     );
                 }
             }
@@ -31,9 +43,12 @@ impl Rule for Scores {
                 for c in &o.criteria {
                     if !item.scores.iter().any(|(k, _)| k.value == c.value) {
                         out.push(
-                            Diagnostic::error("priority-score", format!("opportunity {id} has no score for `{}`", c.value))
-                                .at_loc(loc)
-                                .help("score every criterion of the matrix, so totals compare"),
+                            Diagnostic::error(
+                                "priority-score",
+                                format!("opportunity {id} has no score for `{}`", c.value),
+                            )
+                            .at_loc(loc)
+                            .help("score every criterion of the matrix, so totals compare"),
                         );
                     }
                 }

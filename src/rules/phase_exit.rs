@@ -50,8 +50,16 @@ fn ids_in_sector(plan: &Plan, ids: &[crate::plan::At<String>], government: bool)
 pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
     let fail = |s: &str| Err(s.to_string());
     let meta = plan.meta.as_ref();
-    let opps = plan.opportunities.as_ref().map(|o| o.items.as_slice()).unwrap_or_default();
-    let live = || plan.commitments.iter().filter(|c| !matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("withdrawn")));
+    let opps = plan
+        .opportunities
+        .as_ref()
+        .map(|o| o.items.as_slice())
+        .unwrap_or_default();
+    let live = || {
+        plan.commitments
+            .iter()
+            .filter(|c| !matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("withdrawn")))
+    };
     match name {
         "team" => match meta.and_then(|m| m.team.as_ref()) {
             Some(t) if t.lead.is_some() && ids_in_sector(plan, &t.members, true) => Ok(()),
@@ -72,10 +80,19 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             {
                 Ok(())
             }
-            _ => fail("[forum] needs name, frequency, communication, expectations, and members from government and outside it"),
+            _ => fail(
+                "[forum] needs name, frequency, communication, expectations, and members from government and outside it",
+            ),
         },
         "roadmap" => match &plan.roadmap {
-            Some(r) if !r.tasks.is_empty() && r.tasks.iter().all(|t| t.start.is_some() && t.due.is_some() && t.owner.is_some()) => Ok(()),
+            Some(r)
+                if !r.tasks.is_empty()
+                    && r.tasks
+                        .iter()
+                        .all(|t| t.start.is_some() && t.due.is_some() && t.owner.is_some()) =>
+            {
+                Ok(())
+            }
             _ => fail("roadmap.toml needs tasks, each with start, due and owner"),
         },
         "awareness" => match &plan.roadmap {
@@ -106,7 +123,10 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             None => Ok(()),
         },
         "support-network" => match live().find(|c| c.supporting.is_empty()) {
-            Some(c) => Err(format!("commitment {} has no supporting organisations or people", c.id.value)),
+            Some(c) => Err(format!(
+                "commitment {} has no supporting organisations or people",
+                c.id.value
+            )),
             None => Ok(()),
         },
         "vision" => {
@@ -123,16 +143,23 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
                 fail("the plan has no commitments")
             }
         }
-        "approved" => match live().find(|c| !c.status.as_ref().is_some_and(|s| is_approved_status(&s.value)) || c.approval.is_none()) {
+        "approved" => match live()
+            .find(|c| !c.status.as_ref().is_some_and(|s| is_approved_status(&s.value)) || c.approval.is_none())
+        {
             Some(c) => Err(format!("commitment {} is not approved", c.id.value)),
             None => Ok(()),
         },
         "meetings" => update_of_kind(plan, "meeting"),
         "progress-updates" => update_of_kind(plan, "progress"),
         "milestones-moving" => {
-            let stuck = live().flat_map(|c| c.milestones.iter().map(move |m| (c, m))).find(|(_, m)| m.status_str() == "not-started" && m.due.is_none());
+            let stuck = live()
+                .flat_map(|c| c.milestones.iter().map(move |m| (c, m)))
+                .find(|(_, m)| m.status_str() == "not-started" && m.due.is_none());
             match stuck {
-                Some((c, m)) => Err(format!("milestone {}/{} is not started and has no due date", c.id.value, m.id.value)),
+                Some((c, m)) => Err(format!(
+                    "milestone {}/{} is not started and has no due date",
+                    c.id.value, m.id.value
+                )),
                 None => Ok(()),
             }
         }
@@ -145,7 +172,9 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             None => fail("learning.toml names no [repository] url"),
         },
         "end-of-commitment-reports" => {
-            match live().find(|c| matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("completed")) && c.end_report().is_none()) {
+            match live().find(|c| {
+                matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("completed")) && c.end_report().is_none()
+            }) {
                 Some(c) => Err(format!("commitment {} has no end-of-commitment.md", c.id.value)),
                 None => Ok(()),
             }
@@ -155,7 +184,11 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
 }
 
 fn update_of_kind(plan: &Plan, kind: &str) -> Result<(), String> {
-    if plan.updates.iter().any(|u| u.kind.as_ref().is_some_and(|k| k.value == kind)) {
+    if plan
+        .updates
+        .iter()
+        .any(|u| u.kind.as_ref().is_some_and(|k| k.value == kind))
+    {
         Ok(())
     } else {
         Err(format!("no update of kind `{kind}` in updates/"))
@@ -176,7 +209,9 @@ impl Rule for PhaseExit {
             if gaps.is_empty() {
                 continue;
             }
-            let loc = record.map_or(phase_loc.clone(), |r| r.status.as_ref().map_or(r.loc.clone(), |s| s.loc.clone()));
+            let loc = record.map_or(phase_loc.clone(), |r| {
+                r.status.as_ref().map_or(r.loc.clone(), |s| s.loc.clone())
+            });
             let title = step.title.get("en").map_or("", String::as_str);
             let mut d = Diagnostic::error(
                 "phase-exit",

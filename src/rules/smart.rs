@@ -14,7 +14,11 @@ impl Rule for Smart {
             if status == "withdrawn" {
                 continue;
             }
-            let severity = if status == "draft" { Severity::Warning } else { Severity::Error };
+            let severity = if status == "draft" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
             let mut push = |code: &'static str, msg: String, loc: &crate::diagnostic::Loc, help: &str| {
                 let mut d = Diagnostic::error(code, msg).at_loc(loc).help(help);
                 d.severity = severity;
@@ -39,15 +43,38 @@ impl Rule for Smart {
             }
             for m in &c.milestones {
                 let mid = format!("milestone {id}/{}", m.id.value);
-                if m.deliverable.as_ref().is_none_or(|d| d.is_blank()) {
-                    push("smart-measurable", format!("{mid} has no deliverable"), &m.id.loc, "add `deliverable`: the measurable output, e.g. \"50 datasets on the city portal\"");
+                if m.deliverable.as_ref().is_none_or(|d| d.is_blank()) && !m.malformed.contains(&"deliverable") {
+                    push(
+                        "smart-measurable",
+                        format!("{mid} has no deliverable"),
+                        &m.id.loc,
+                        "add `deliverable`: the measurable output, e.g. \"50 datasets on the city portal\"",
+                    );
                 }
-                if m.responsible.is_none() {
-                    push("smart-actionable", format!("{mid} has no responsible person"), &m.id.loc, "add `responsible` with a people.toml id");
+                if m.responsible.is_none() && !m.malformed.contains(&"responsible") {
+                    push(
+                        "smart-actionable",
+                        format!("{mid} has no responsible person"),
+                        &m.id.loc,
+                        "add `responsible` with a people.toml id",
+                    );
                 }
-                if m.start.is_none() || m.due.is_none() {
-                    let missing = if m.start.is_none() && m.due.is_none() { "start and due dates" } else if m.start.is_none() { "a start date" } else { "a due date" };
-                    push("smart-timebound", format!("{mid} has no {missing}"), &m.id.loc, "add `start` and `due` inside the commitment's window");
+                if (m.start.is_none() && !m.malformed.contains(&"start"))
+                    || (m.due.is_none() && !m.malformed.contains(&"due"))
+                {
+                    let missing = if m.start.is_none() && m.due.is_none() {
+                        "start and due dates"
+                    } else if m.start.is_none() {
+                        "start date"
+                    } else {
+                        "due date"
+                    };
+                    push(
+                        "smart-timebound",
+                        format!("{mid} has no {missing}"),
+                        &m.id.loc,
+                        "add `start` and `due` inside the commitment's window",
+                    );
                 }
             }
         }

@@ -12,9 +12,12 @@ impl Rule for Updates {
                 && file != date.value
             {
                 out.push(
-                    Diagnostic::error("update-date", format!("update dated {} but its file name says {file}", date.value))
-                        .at_loc(&date.loc)
-                        .help("make the front matter date and the file name agree"),
+                    Diagnostic::error(
+                        "update-date",
+                        format!("update dated {} but its file name says {file}", date.value),
+                    )
+                    .at_loc(&date.loc)
+                    .help("make the front matter date and the file name agree"),
                 );
             }
         }
