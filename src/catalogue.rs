@@ -71,6 +71,9 @@ pub struct RequiredSection {
     pub key: String,
     /// Accepted heading titles, any language.
     pub titles: Vec<String>,
+    /// The titles normalised for matching (filled when the catalogue is loaded).
+    #[serde(skip)]
+    pub normalised: Vec<String>,
 }
 
 impl Catalogue {
@@ -78,7 +81,13 @@ impl Catalogue {
     pub fn embedded(id: &str) -> Option<Catalogue> {
         let (_, text) = EMBEDDED.iter().find(|(name, _)| *name == id)?;
         // The embedded catalogues are tested to parse (see tests below).
-        toml::from_str(text).ok()
+        let mut catalogue: Catalogue = toml::from_str(text).ok()?;
+        for doc in catalogue.documents.values_mut() {
+            for s in &mut doc.sections {
+                s.normalised = s.titles.iter().map(|t| crate::plan::markdown::normalise(t)).collect();
+            }
+        }
+        Some(catalogue)
     }
 
     /// The ids of the embedded catalogues.
@@ -88,10 +97,7 @@ impl Catalogue {
 
     /// Every step, in order, with its phase's index.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Phase, &Step)> {
-        self.phases
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| p.steps.iter().map(move |s| (i, p, s)))
+        self.phases.iter().enumerate().flat_map(|(i, p)| p.steps.iter().map(move |s| (i, p, s)))
     }
 
     /// A step by id.
@@ -107,17 +113,12 @@ impl Catalogue {
 
 /// Pick a translation for the first language that has one.
 pub fn tr<'a>(t: &'a Translations, langs: &[String]) -> &'a str {
-    langs
-        .iter()
-        .find_map(|l| t.get(l))
-        .or_else(|| t.get("en"))
-        .or_else(|| t.values().next())
-        .map_or("", String::as_str)
+    langs.iter().find_map(|l| t.get(l)).or_else(|| t.get("en")).or_else(|| t.values().next()).map_or("", String::as_str)
 }
 
 impl From<&Translations> for Text {
     fn from(t: &Translations) -> Text {
-        Text::Translated(t.clone())
+        Text::Translated(t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -59,15 +60,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity,
-            code,
-            message: message.into(),
-            file: None,
-            span: None,
-            notes: Vec::new(),
-            help: None,
-        }
+        Diagnostic { severity, code, message: message.into(), file: None, span: None, notes: Vec::new(), help: None }
     }
 
     /// Point at a whole file.
@@ -85,7 +78,7 @@ impl Diagnostic {
 
     /// Point at a located value, if it has a location.
     pub fn at_loc(self, loc: &Loc) -> Self {
-        self.at(loc.file.clone(), loc.span.clone())
+        self.at(loc.file.to_string(), loc.span.clone())
     }
 
     /// Add the help line.
@@ -109,8 +102,8 @@ impl Diagnostic {
 /// A place in a file of the plan: path and byte span.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Loc {
-    /// Repository-relative path.
-    pub file: String,
+    /// Repository-relative path (shared: every value of a file points at one string).
+    pub file: Arc<str>,
     /// Byte range.
     pub span: Range<usize>,
 }
@@ -165,10 +158,7 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     }
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    LineCol {
-        line: before.matches('\n').count() + 1,
-        column: text[line_start..offset].chars().count() + 1,
-    }
+    LineCol { line: before.matches('\n').count() + 1, column: text[line_start..offset].chars().count() + 1 }
 }
 
 /// Sort diagnostics by file, then position, then code, so output is stable.

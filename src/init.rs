@@ -69,26 +69,18 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
         )));
     }
     if opts.member.trim().is_empty() {
-        return Err(InitError::Invalid(
-            "the member name is empty; pass --member \"City name\"".into(),
-        ));
+        return Err(InitError::Invalid("the member name is empty; pass --member \"City name\"".into()));
     }
     if opts.languages.is_empty() {
-        return Err(InitError::Invalid(
-            "declare at least one language, e.g. --languages uk,en".into(),
-        ));
+        return Err(InitError::Invalid("declare at least one language, e.g. --languages uk,en".into()));
     }
     for l in &opts.languages {
         if !crate::plan::shape::is_language_code(l) {
-            return Err(InitError::Invalid(format!(
-                "`{l}` is not a language code; use codes such as uk,en"
-            )));
+            return Err(InitError::Invalid(format!("`{l}` is not a language code; use codes such as uk,en")));
         }
     }
     let langs = &opts.languages;
-    let start = Date::new(opts.today.year(), opts.today.month(), 1)
-        .expect("first of month exists")
-        .add_months(1);
+    let start = Date::new(opts.today.year(), opts.today.month(), 1).expect("first of month exists").add_months(1);
     let end = Date::from_days(start.add_months(24).to_days() - 1);
     let member = text(langs, |_| opts.member.clone());
     let title = text(langs, |l| {
@@ -100,18 +92,10 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
     });
     let coordinator = text(langs, |l| tr(l, "Координатор (замініть)", "Coordinator (replace me)"));
     let council = text(langs, |l| {
-        tr(
-            l,
-            &format!("{} (орган влади)", opts.member),
-            &format!("{} (local government)", opts.member),
-        )
+        tr(l, &format!("{} (орган влади)", opts.member), &format!("{} (local government)", opts.member))
     });
     let step_note = text(langs, |l| {
-        tr(
-            l,
-            "Сформуйте команду та запишіть її у [team].",
-            "Build the team and list it under [team].",
-        )
+        tr(l, "Сформуйте команду та запишіть її у [team].", "Build the team and list it under [team].")
     });
 
     let mut out = Vec::new();
@@ -126,11 +110,7 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
         langs.iter().map(|l| quote(l)).collect::<Vec<_>>().join(", "),
         crate::catalogue::DEFAULT,
     );
-    let _ = write!(
-        plan,
-        "[steps.\"1.1\"]\nstatus = \"in-progress\"\nstarted = {}\nnotes = {step_note}\n",
-        opts.today
-    );
+    let _ = write!(plan, "[steps.\"1.1\"]\nstatus = \"in-progress\"\nstarted = {}\nnotes = {step_note}\n", opts.today);
     out.push(("plan.toml".to_string(), plan));
     out.push((
         "people.toml".to_string(),
@@ -179,10 +159,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<git2::Oid, InitError> {
 
 /// `git init` (if needed) and commit every file in `dir` on the default branch.
 pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
-    let git = |source| InitError::Git {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let git = |source| InitError::Git { path: dir.to_path_buf(), source };
     let repo = match git2::Repository::open(dir) {
         Ok(r) => r,
         Err(_) => {
@@ -196,12 +173,8 @@ pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
     index.write().map_err(git)?;
     let tree_id = index.write_tree().map_err(git)?;
     let tree = repo.find_tree(tree_id).map_err(git)?;
-    let sig = repo
-        .signature()
-        .or_else(|_| git2::Signature::now("kept", "kept@localhost"))
-        .map_err(git)?;
+    let sig = repo.signature().or_else(|_| git2::Signature::now("kept", "kept@localhost")).map_err(git)?;
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .map_err(git)
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).map_err(git)
 }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod date;
 pub mod diagnostic;
 pub mod init;
+pub mod parallel;
 pub mod plan;
 pub mod rules;
 pub mod schema;

@@ -140,11 +140,9 @@ pub fn load(source: &dyn Source) -> Loaded {
             wanted.push((name.to_string(), role));
         } else if matches!(role, Role::Settings | Role::Meta) {
             diags.push(
-                Diagnostic::error("missing-file", format!("the plan has no {name}"))
-                    .in_file(name)
-                    .help(
-                        "every plan repository needs kept.toml and plan.toml at its root; `kept init` lays them down",
-                    ),
+                Diagnostic::error("missing-file", format!("the plan has no {name}")).in_file(name).help(
+                    "every plan repository needs kept.toml and plan.toml at its root; `kept init` lays them down",
+                ),
             );
         }
     }
@@ -156,41 +154,42 @@ pub fn load(source: &dyn Source) -> Loaded {
     classify_commitments(entries, &mut wanted, &mut diags);
     classify_updates(entries, &mut wanted, &mut diags);
 
-    // Read serially (a git repository handle is single-threaded), parse in parallel.
-    let mut texts: Vec<(String, Role, String)> = Vec::with_capacity(wanted.len());
-    for (path, role) in wanted {
-        match source.read_checked(&path) {
-            Ok(bytes) => match decode(&path, bytes, &mut diags) {
-                Some(text) => texts.push((path, role, text)),
-                None => {
-                    plan.broken.insert(path);
-                }
-            },
-            Err(e) => {
-                diags.push(read_diagnostic(&path, e));
-                plan.broken.insert(path);
-            }
+    // Read and parse on every core. A git repository handle is single-threaded, so a source
+    // that is not `Sync` is read serially first and only parsed in parallel.
+    let done = match source.as_sync() {
+        Some(shared) => crate::parallel::map(wanted, |(path, role)| {
+            let bytes = shared.read_checked(&path);
+            process(path, &role, bytes)
+        }),
+        None => {
+            let read: Vec<_> = wanted
+                .into_iter()
+                .map(|(path, role)| {
+                    let bytes = source.read_checked(&path);
+                    (path, role, bytes)
+                })
+                .collect();
+            crate::parallel::map(read, |(path, role, bytes)| process(path, &role, bytes))
         }
-    }
-    let results = parse_all(&texts);
-    for (path, _, text) in texts {
-        plan.sources.insert(path, text);
-    }
-    for (pieces, mut d, broken) in results {
-        diags.append(&mut d);
-        plan.broken.extend(broken);
-        for piece in pieces {
+    };
+    for mut d in done {
+        diags.append(&mut d.diags);
+        if d.broken {
+            plan.broken.insert(d.path.clone());
+        }
+        if let Some(piece) = d.piece {
             assemble(&mut plan, piece);
+        }
+        if let Some(text) = d.text {
+            plan.sources.insert(d.path, text);
         }
     }
     // Narratives whose directory has no commitment.toml were reported as missing-file.
     plan.commitments.retain(|c| !c.path.is_empty());
     plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
-    Loaded {
-        plan,
-        diagnostics: diags,
-    }
+    plan.reindex();
+    Loaded { plan, diagnostics: diags }
 }
 
 /// `.md` → primary language (None); `.en.md` → Some("en").
@@ -264,18 +263,14 @@ fn classify_updates(
         if matches!(kind, EntryKind::Dir) || name.contains('/') || !name.ends_with(".md") {
             continue;
         }
-        let date = name
-            .get(..10)
-            .and_then(Date::parse)
-            .filter(|_| name.as_bytes().get(10) == Some(&b'-'));
+        let date = name.get(..10).and_then(Date::parse).filter(|_| name.as_bytes().get(10) == Some(&b'-'));
         if date.is_none() {
             diags.push(
-                Diagnostic::warning(
-                    "update-file-name",
-                    format!("update `{name}` is not named <YYYY-MM-DD>-<slug>.md"),
-                )
-                .in_file(path.clone())
-                .help("rename it after its date, e.g. updates/2025-09-12-geoportal.md, so history and feeds order it"),
+                Diagnostic::warning("update-file-name", format!("update `{name}` is not named <YYYY-MM-DD>-<slug>.md"))
+                    .in_file(path.clone())
+                    .help(
+                        "rename it after its date, e.g. updates/2025-09-12-geoportal.md, so history and feeds order it",
+                    ),
             );
         }
         wanted.push((path.clone(), Role::Update(date)));
@@ -286,17 +281,13 @@ fn read_diagnostic(path: &str, e: ReadError) -> Diagnostic {
     let d = match e {
         ReadError::TooLarge(size) => Diagnostic::error(
             "file-too-large",
-            format!(
-                "{path} is {size} bytes, more than the {} byte limit",
-                source::MAX_FILE_SIZE
-            ),
+            format!("{path} is {size} bytes, more than the {} byte limit", source::MAX_FILE_SIZE),
         )
         .help("plan files are small text; split the content or remove generated data"),
-        ReadError::OutsideRepository(target) => Diagnostic::error(
-            "unsafe-path",
-            format!("{path} is a symbolic link to `{target}`, outside the repository"),
-        )
-        .help("replace the link with the file itself; kept never reads outside the plan repository"),
+        ReadError::OutsideRepository(target) => {
+            Diagnostic::error("unsafe-path", format!("{path} is a symbolic link to `{target}`, outside the repository"))
+                .help("replace the link with the file itself; kept never reads outside the plan repository")
+        }
         ReadError::NotAFile(what) => Diagnostic::error("not-a-file", format!("{path} is {what}, expected a file"))
             .help("replace it with a regular file"),
         ReadError::Io(msg) => Diagnostic::error("unreadable-file", format!("cannot read {path}: {msg}"))
@@ -325,34 +316,27 @@ fn decode(path: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<Str
     }
 }
 
-type Parsed = (Vec<Piece>, Vec<Diagnostic>, Vec<String>);
-
-fn parse_all(texts: &[(String, Role, String)]) -> Vec<Parsed> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads <= 1 || texts.len() < 64 {
-        return vec![parse_chunk(texts)];
-    }
-    let chunk = texts.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = texts.chunks(chunk).map(|c| s.spawn(move || parse_chunk(c))).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new(), Vec::new())))
-            .collect()
-    })
+/// One file, read and parsed.
+struct Done {
+    path: String,
+    text: Option<String>,
+    piece: Option<Piece>,
+    diags: Vec<Diagnostic>,
+    broken: bool,
 }
 
-fn parse_chunk(texts: &[(String, Role, String)]) -> Parsed {
-    let mut pieces = Vec::with_capacity(texts.len());
+fn process(path: String, role: &Role, bytes: Result<Vec<u8>, ReadError>) -> Done {
     let mut diags = Vec::new();
-    let mut broken = Vec::new();
-    for (path, role, text) in texts {
-        match parse_one(path, role, text, &mut diags) {
-            Some(p) => pieces.push(p),
-            None => broken.push(path.clone()),
+    let text = match bytes {
+        Ok(bytes) => decode(&path, bytes, &mut diags),
+        Err(e) => {
+            diags.push(read_diagnostic(&path, e));
+            None
         }
-    }
-    (pieces, diags, broken)
+    };
+    let piece = text.as_deref().and_then(|t| parse_one(&path, role, t, &mut diags));
+    let broken = piece.is_none() && !matches!(role, Role::Vision(_) | Role::Readme(..) | Role::EndReport(..));
+    Done { broken: broken || text.is_none(), path, text, piece, diags }
 }
 
 fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Piece> {
@@ -360,7 +344,7 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
     let narrative = |lang: &Option<String>| Narrative {
         path: path.to_string(),
         language: lang.clone(),
-        sections: markdown::sections(path, text),
+        sections: markdown::sections(&file, text),
     };
     let (fields, what): (&'static [shape::Field], &str) = match role {
         Role::Vision(lang) => return Some(Piece::Vision(narrative(lang))),
@@ -417,11 +401,7 @@ fn assemble(plan: &mut Plan, piece: Piece) {
         Piece::Vision(n) => plan.vision.push(n),
         Piece::Commitment(mut c) => {
             // Narratives parsed before their commitment wait in a placeholder; take them over.
-            if let Some(pos) = plan
-                .commitments
-                .iter()
-                .position(|p| p.dir == c.dir && p.path.is_empty())
-            {
+            if let Some(pos) = plan.commitments.iter().position(|p| p.dir == c.dir && p.path.is_empty()) {
                 let placeholder = plan.commitments.swap_remove(pos);
                 c.narratives = placeholder.narratives;
                 c.end_reports = placeholder.end_reports;

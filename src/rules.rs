@@ -68,66 +68,36 @@ pub const CODES: &[(&str, &str)] = &[
     ("nesting-too-deep", "arrays or tables nested beyond the limit"),
     ("file-too-large", "a file larger than the loader reads"),
     ("invalid-utf8", "a file that is not UTF-8"),
-    (
-        "unsafe-path",
-        "a symbolic link out of the repository, or an unsafe directory name",
-    ),
+    ("unsafe-path", "a symbolic link out of the repository, or an unsafe directory name"),
     ("not-a-file", "a plan file that is a directory or special file"),
     ("unreadable-file", "a file that cannot be read"),
     ("missing-file", "kept.toml, plan.toml or a commitment.toml is missing"),
     ("missing-front-matter", "an update without TOML front matter"),
     ("update-file-name", "an update not named <date>-<slug>.md"),
-    (
-        "unsupported-version",
-        "a schema version or catalogue kept does not know",
-    ),
+    ("unsupported-version", "a schema version or catalogue kept does not know"),
     ("duplicate-id", "two things share an id"),
-    (
-        "id-mismatch",
-        "a commitment id that differs from its directory or member code",
-    ),
+    ("id-mismatch", "a commitment id that differs from its directory or member code"),
     ("unresolved-reference", "an id that names nothing"),
     ("date-order", "dates out of order"),
-    (
-        "date-outside-period",
-        "a date outside the plan period or commitment window",
-    ),
+    ("date-outside-period", "a date outside the plan period or commitment window"),
     ("date-in-future", "something recorded as done on a date after today"),
     ("missing-section", "a required narrative section is missing or empty"),
     ("smart-specific", "a commitment without its problem and action written"),
-    (
-        "smart-measurable",
-        "a milestone without a deliverable, or a commitment without milestones",
-    ),
+    ("smart-measurable", "a milestone without a deliverable, or a commitment without milestones"),
     ("smart-actionable", "a milestone without a responsible person"),
     ("smart-timebound", "a milestone without start or due date"),
     ("milestone-state", "a milestone status without what it requires"),
     ("missing-evidence", "evidence naming a file that does not exist"),
     ("commitment-state", "a commitment status without what it requires"),
     ("approval-missing", "an approved commitment without an approval record"),
-    (
-        "role-required",
-        "an approval, amendment or assessment by someone without the role",
-    ),
+    ("role-required", "an approval, amendment or assessment by someone without the role"),
     ("priority-score", "a prioritization score outside the matrix"),
     ("update-date", "an update whose date differs from its file name"),
-    (
-        "missing-translation",
-        "a key text or narrative missing a declared language",
-    ),
+    ("missing-translation", "a key text or narrative missing a declared language"),
     ("overdue-milestone", "an open milestone past its due date"),
-    (
-        "stale-commitment",
-        "a commitment in implementation without an update for six months",
-    ),
-    (
-        "end-of-commitment-overdue",
-        "no end-of-commitment report a month after the end",
-    ),
-    (
-        "phase-exit",
-        "an earlier phase's step not done, or its exit criteria unmet",
-    ),
+    ("stale-commitment", "a commitment in implementation without an update for six months"),
+    ("end-of-commitment-overdue", "no end-of-commitment report a month after the end"),
+    ("phase-exit", "an earlier phase's step not done, or its exit criteria unmet"),
 ];
 
 /// The result of validating a plan.
@@ -156,11 +126,7 @@ impl Report {
 
 /// The catalogue a plan names (or the default), if kept ships it.
 pub fn catalogue_for(plan: &Plan) -> Option<Catalogue> {
-    let id = plan
-        .meta
-        .as_ref()
-        .and_then(|m| m.catalogue.as_ref())
-        .map_or(catalogue::DEFAULT, |c| c.value.as_str());
+    let id = plan.meta.as_ref().and_then(|m| m.catalogue.as_ref()).map_or(catalogue::DEFAULT, |c| c.value.as_str());
     Catalogue::embedded(id)
 }
 
@@ -170,17 +136,32 @@ pub fn validate(loaded: &Loaded, today: Date) -> Report {
     let catalogue = catalogue_for(&loaded.plan)
         .or_else(|| Catalogue::embedded(catalogue::DEFAULT))
         .expect("the default catalogue is embedded and tested to parse");
-    let cx = Context {
-        plan: &loaded.plan,
-        catalogue: &catalogue,
-        today,
+    let cx = Context { plan: &loaded.plan, catalogue: &catalogue, today };
+    // Rules are independent: run them on every core, each into its own list.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(RULES.len());
+    let found: Vec<Vec<Diagnostic>> = if threads <= 1 || loaded.plan.commitments.len() < 50 {
+        vec![run_rules(&cx, RULES.iter().copied())]
+    } else {
+        std::thread::scope(|s| {
+            let cx = &cx;
+            let handles: Vec<_> = (0..threads)
+                .map(|t| s.spawn(move || run_rules(cx, RULES.iter().copied().skip(t).step_by(threads))))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
     };
-    for rule in RULES {
-        rule.check(&cx, &mut diagnostics);
-    }
+    diagnostics.extend(found.into_iter().flatten());
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     Report { diagnostics }
+}
+
+fn run_rules<'r>(cx: &Context<'_>, rules: impl Iterator<Item = &'r dyn Rule>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in rules {
+        rule.check(cx, &mut out);
+    }
+    out
 }
 
 /// Whether a commitment status means it has been approved.

@@ -8,26 +8,18 @@ use crate::plan::shape::{Field, Shape};
 
 /// Every kind: (schema file stem, file pattern, schema).
 pub fn all() -> Vec<(&'static str, &'static str, Value)> {
-    kinds::ALL
-        .iter()
-        .map(|(name, pattern, fields)| (*name, *pattern, document(name, pattern, fields)))
-        .collect()
+    kinds::ALL.iter().map(|(name, pattern, fields)| (*name, *pattern, document(name, pattern, fields))).collect()
 }
 
 fn document(name: &str, pattern: &str, fields: &[Field]) -> Value {
     let mut schema = table(fields);
     let obj = schema.as_object_mut().expect("table() returns an object");
     obj.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-    obj.insert(
-        "$id".into(),
-        json!(format!("https://kept.example/schema/v1/{name}.schema.json")),
-    );
+    obj.insert("$id".into(), json!(format!("https://kept.example/schema/v1/{name}.schema.json")));
     obj.insert("title".into(), json!(format!("kept: {pattern}")));
     obj.insert(
         "description".into(),
-        json!(format!(
-            "{pattern} in an OGP Local plan repository; see docs/plan-format.md"
-        )),
+        json!(format!("{pattern} in an OGP Local plan repository; see docs/plan-format.md")),
     );
     schema
 }

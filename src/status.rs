@@ -102,9 +102,7 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
             StepStatus {
                 id: s.id.clone(),
                 title: tr(&s.title, &langs).to_string(),
-                status: record
-                    .and_then(|r| r.status.as_ref())
-                    .map_or("not-started".into(), |st| st.value.clone()),
+                status: record.and_then(|r| r.status.as_ref()).map_or("not-started".into(), |st| st.value.clone()),
                 missing: step_gaps(&cx, s, record),
             }
         })
@@ -156,9 +154,7 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
         .collect();
     Status {
         member: text(meta.and_then(|m| m.member.as_ref())),
-        member_code: meta
-            .and_then(|m| m.member_code.as_ref())
-            .map_or(String::new(), |c| c.value.clone()),
+        member_code: meta.and_then(|m| m.member_code.as_ref()).map_or(String::new(), |c| c.value.clone()),
         title: text(meta.and_then(|m| m.title.as_ref())),
         today,
         phase: phase.id.clone(),

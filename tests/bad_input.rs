@@ -110,11 +110,7 @@ fn a_commitment_directory_with_an_unsafe_name_is_refused() {
     let plan = s.template();
     let bad = plan.join("commitments/..%2f");
     std::fs::create_dir_all(&bad).unwrap();
-    std::fs::copy(
-        plan.join("commitments/UAYAB0001/commitment.toml"),
-        bad.join("commitment.toml"),
-    )
-    .unwrap();
+    std::fs::copy(plan.join("commitments/UAYAB0001/commitment.toml"), bad.join("commitment.toml")).unwrap();
     check(&s, &plan, "commitments/..%2f", "unsafe-path");
 }
 
@@ -155,10 +151,7 @@ fn a_missing_path_is_a_usage_error() {
     assert_eq!(exit, 2, "{err}");
     let (exit, _, err) = run(s.kept().args(["validate", "--rev", "no-such-rev"]).arg(s.template()));
     assert_eq!(exit, 2, "{err}");
-    assert!(
-        err.contains("no git repository") || err.contains("no-such-rev"),
-        "{err}"
-    );
+    assert!(err.contains("no git repository") || err.contains("no-such-rev"), "{err}");
 }
 
 /// A source whose reads fail, as a disk error would.
@@ -179,11 +172,7 @@ fn read_failures_become_diagnostics_naming_the_file() {
     entries.insert("kept.toml".to_string(), EntryKind::File(10));
     entries.insert("plan.toml".to_string(), EntryKind::File(10));
     let loaded = kept::plan::load(&FailingReads(entries));
-    let d = loaded
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "unreadable-file")
-        .expect("an unreadable-file diagnostic");
+    let d = loaded.diagnostics.iter().find(|d| d.code == "unreadable-file").expect("an unreadable-file diagnostic");
     assert_eq!(d.file.as_deref(), Some("kept.toml"));
     assert!(d.message.contains("os error 5"));
 }

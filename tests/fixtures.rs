@@ -61,13 +61,7 @@ fn apply(plan: &Path, name: &str, case: &Case) {
     for e in &case.edit {
         let path = plan.join(&e.file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{name}: no file {}", e.file));
-        assert_eq!(
-            text.matches(&e.find).count(),
-            1,
-            "{name}: `{}` must occur exactly once in {}",
-            e.find,
-            e.file
-        );
+        assert_eq!(text.matches(&e.find).count(), 1, "{name}: `{}` must occur exactly once in {}", e.find, e.file);
         std::fs::write(&path, text.replacen(&e.find, &e.replace, 1)).unwrap();
     }
     for w in &case.write {
@@ -117,19 +111,12 @@ fn invalid_fixtures_render_their_diagnostics() {
 fn every_rule_code_has_an_invalid_fixture() {
     let mut covered: BTreeSet<String> = cases().into_iter().flat_map(|(_, c)| c.expect).collect();
     covered.extend(crate::bad_input::CODES.iter().map(|c| c.to_string()));
-    let missing: Vec<&str> = kept::rules::CODES
-        .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| !covered.contains(*c))
-        .collect();
+    let missing: Vec<&str> = kept::rules::CODES.iter().map(|(c, _)| *c).filter(|c| !covered.contains(*c)).collect();
     assert!(missing.is_empty(), "codes without an invalid fixture: {missing:?}");
     for c in &covered {
         if crate::bad_input::CODES.contains(&c.as_str()) {
             continue;
         }
-        assert!(
-            kept::rules::CODES.iter().any(|(k, _)| k == c),
-            "fixture expects unknown code {c}"
-        );
+        assert!(kept::rules::CODES.iter().any(|(k, _)| k == c), "fixture expects unknown code {c}");
     }
 }

@@ -6,10 +6,7 @@ use proptest::prelude::*;
 use kept::plan::source::MemSource;
 
 fn template() -> Vec<(String, Vec<u8>)> {
-    kept::template::files()
-        .into_iter()
-        .map(|(p, c)| (p, c.to_vec()))
-        .collect()
+    kept::template::files().into_iter().map(|(p, c)| (p, c.to_vec())).collect()
 }
 
 #[derive(Debug, Clone)]

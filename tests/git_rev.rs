@@ -22,18 +22,11 @@ fn validate_reads_any_revision_without_touching_the_work_tree() {
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = run(s.kept().args(["validate", "--rev", "HEAD"]).arg(&plan));
     assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("[invalid-value]") && out.contains("commitments/UAYAB0002/commitment.toml"),
-        "{out}"
-    );
+    assert!(out.contains("[invalid-value]") && out.contains("commitments/UAYAB0002/commitment.toml"), "{out}");
     let (code, _, _) = run(s.kept().arg("validate").arg(&plan));
     assert_eq!(code, 0, "the working tree holds the good file");
 
-    assert_eq!(
-        s.git(&plan, &["status", "--porcelain"]),
-        before,
-        "kept changed the working tree or index"
-    );
+    assert_eq!(s.git(&plan, &["status", "--porcelain"]), before, "kept changed the working tree or index");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), good);
 }
 
@@ -54,10 +47,7 @@ fn status_reads_a_revision_too() {
     let s = Scratch::new();
     let plan = s.template();
     s.commit_all(&plan, "Adopt the template");
-    let (code, out, _) = run(s
-        .kept()
-        .args(["status", "--rev", "HEAD", "--format", "json"])
-        .arg(&plan));
+    let (code, out, _) = run(s.kept().args(["status", "--rev", "HEAD", "--format", "json"]).arg(&plan));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["phase"], "implement");

@@ -7,11 +7,7 @@ fn init_creates_a_committed_plan_that_validates_clean() {
     let s = Scratch::new();
     let dir = s.home().join("p");
     let (code, out, err) =
-        run(s
-            .kept()
-            .arg("init")
-            .arg(&dir)
-            .args(["--member", "Test City", "--code", "UATST", "--languages", "uk,en"]));
+        run(s.kept().arg("init").arg(&dir).args(["--member", "Test City", "--code", "UATST", "--languages", "uk,en"]));
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = run(s.kept().arg("validate").arg(&dir));
     assert_eq!(code, 0, "{out}");
@@ -43,11 +39,7 @@ fn init_refuses_bad_options_and_non_empty_directories() {
     let (code, _, err) = run(s.kept().arg("init").arg(s.home().join("q")).args(["--code", "../x"]));
     assert_eq!(code, 2);
     assert!(err.contains("member code"), "{err}");
-    let (code, _, err) = run(s
-        .kept()
-        .arg("init")
-        .arg(s.home().join("r"))
-        .args(["--languages", "English"]));
+    let (code, _, err) = run(s.kept().arg("init").arg(s.home().join("r")).args(["--languages", "English"]));
     assert_eq!(code, 2);
     assert!(err.contains("language code"), "{err}");
 }
@@ -57,11 +49,7 @@ fn single_language_plans_validate_clean() {
     let s = Scratch::new();
     let dir = s.home().join("p");
     let (code, ..) =
-        run(s
-            .kept()
-            .arg("init")
-            .arg(&dir)
-            .args(["--member", "Ville", "--code", "FRVIL", "--languages", "fr"]));
+        run(s.kept().arg("init").arg(&dir).args(["--member", "Ville", "--code", "FRVIL", "--languages", "fr"]));
     assert_eq!(code, 0);
     let (code, out, _) = run(s.kept().arg("validate").arg(&dir));
     assert_eq!(code, 0, "{out}");

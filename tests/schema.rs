@@ -8,16 +8,7 @@ fn schema_writes_one_file_per_kind() {
     let out_dir = s.home().join("schema");
     let (code, out, err) = run(s.kept().args(["schema", "--out"]).arg(&out_dir));
     assert_eq!(code, 0, "{out}{err}");
-    for kind in [
-        "kept",
-        "plan",
-        "people",
-        "roadmap",
-        "opportunities",
-        "commitment",
-        "learning",
-        "update",
-    ] {
+    for kind in ["kept", "plan", "people", "roadmap", "opportunities", "commitment", "learning", "update"] {
         let text = std::fs::read_to_string(out_dir.join(format!("{kind}.schema.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["type"], "object", "{kind}");
@@ -61,11 +52,7 @@ fn the_templates_schemas_are_current_and_referenced() {
                 let target = first
                     .strip_prefix("#:schema ")
                     .unwrap_or_else(|| panic!("{} lacks a #:schema line", path.display()));
-                assert!(
-                    path.parent().unwrap().join(target).is_file(),
-                    "{}: {target} does not resolve",
-                    path.display()
-                );
+                assert!(path.parent().unwrap().join(target).is_file(), "{}: {target} does not resolve", path.display());
                 checked += 1;
             }
         }

@@ -7,11 +7,7 @@ fn template_validates_with_no_error_and_no_warning() {
     let s = Scratch::new();
     let (code, out, err) = run(s.kept().arg("validate").arg(template_dir()));
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(
-        out.trim_end().lines().count(),
-        1,
-        "expected only the summary line:\n{out}"
-    );
+    assert_eq!(out.trim_end().lines().count(), 1, "expected only the summary line:\n{out}");
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }
 
@@ -25,32 +21,18 @@ fn template_covers_the_domain() {
     assert!(plan.commitments.len() >= 4);
     let mut statuses = std::collections::BTreeSet::new();
     for c in &plan.commitments {
-        assert!(
-            (3..=6).contains(&c.milestones.len()),
-            "{} has {} milestones",
-            c.id.value,
-            c.milestones.len()
-        );
+        assert!((3..=6).contains(&c.milestones.len()), "{} has {} milestones", c.id.value, c.milestones.len());
         for m in &c.milestones {
             statuses.insert(m.status_str().to_string());
         }
     }
     assert_eq!(statuses.len(), 5, "every milestone status appears: {statuses:?}");
-    assert!(
-        plan.commitments.iter().any(|c| !c.amendments.is_empty()),
-        "an amendment"
-    );
+    assert!(plan.commitments.iter().any(|c| !c.amendments.is_empty()), "an amendment");
     assert!(plan.commitments.iter().all(|c| c.approval.is_some()), "approvals");
-    assert!(
-        plan.learning.as_ref().is_some_and(|l| !l.body_members.is_empty()),
-        "a monitoring body"
-    );
+    assert!(plan.learning.as_ref().is_some_and(|l| !l.body_members.is_empty()), "a monitoring body");
     assert!(plan.updates.len() >= 5, "dated progress updates");
-    let sectors: std::collections::BTreeSet<_> = plan
-        .entities
-        .iter()
-        .filter_map(|e| e.sector.as_ref().map(|s| s.value.clone()))
-        .collect();
+    let sectors: std::collections::BTreeSet<_> =
+        plan.entities.iter().filter_map(|e| e.sector.as_ref().map(|s| s.value.clone())).collect();
     assert!(sectors.contains("government") && sectors.contains("cso"));
 }
 
@@ -78,20 +60,13 @@ fn status_reports_phase_steps_progress_and_lateness() {
     let c = &v["commitments"][0];
     assert!(c["milestones"]["completed"].is_u64());
     // A year on, milestones are overdue and commitments stale.
-    let (code, out, _) = run(s
-        .kept()
-        .env("KEPT_TODAY", "2027-12-01")
-        .args(["status", "--format", "json"])
-        .arg(template_dir()));
+    let (code, out, _) =
+        run(s.kept().env("KEPT_TODAY", "2027-12-01").args(["status", "--format", "json"]).arg(template_dir()));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(!v["overdue"].as_array().unwrap().is_empty(), "{v}");
     assert!(!v["stale"].as_array().unwrap().is_empty(), "{v}");
-    let (_, human, _) = run(s
-        .kept()
-        .env("KEPT_TODAY", "2027-12-01")
-        .arg("status")
-        .arg(template_dir()));
+    let (_, human, _) = run(s.kept().env("KEPT_TODAY", "2027-12-01").arg("status").arg(template_dir()));
     assert!(human.contains("overdue milestones"), "{human}");
 }
 
@@ -109,25 +84,11 @@ fn json_diagnostics_carry_file_line_column_and_code() {
     let diags = v["diagnostics"].as_array().unwrap();
     assert!(diags.len() >= 3, "{v}");
     for d in diags {
-        for key in [
-            "file",
-            "line",
-            "column",
-            "end_line",
-            "end_column",
-            "code",
-            "severity",
-            "message",
-            "help",
-        ] {
+        for key in ["file", "line", "column", "end_line", "end_column", "code", "severity", "message", "help"] {
             assert!(!d[key].is_null(), "{key} missing in {d}");
         }
     }
-    assert!(
-        diags
-            .iter()
-            .any(|d| d["code"] == "unknown-key" && d["file"] == "commitments/UAYAB0001/commitment.toml")
-    );
+    assert!(diags.iter().any(|d| d["code"] == "unknown-key" && d["file"] == "commitments/UAYAB0001/commitment.toml"));
     assert!(
         diags
             .iter()

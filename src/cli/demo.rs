@@ -15,9 +15,7 @@ pub fn run(args: Args) -> CmdResult {
     let dir = match args.dir {
         Some(d) => d,
         None => {
-            let stamp = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             std::env::temp_dir().join(format!("kept-demo-{}-{stamp}", std::process::id()))
         }
     };
@@ -27,11 +25,7 @@ pub fn run(args: Args) -> CmdResult {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     kept::template::write_to(&dir).map_err(|e| format!("cannot write the template to {}: {e}", dir.display()))?;
     let commit = kept::init::commit_all(&dir, "Example plan from kept's template")?;
-    println!(
-        "demo plan repository: {} (commit {:.8})",
-        dir.display(),
-        commit.to_string()
-    );
+    println!("demo plan repository: {} (commit {:.8})", dir.display(), commit.to_string());
     let today = today()?;
     let loaded = kept::plan::load_rev(&dir, "HEAD")?;
     let report = kept::rules::validate(&loaded, today);

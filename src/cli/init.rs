@@ -23,20 +23,11 @@ pub fn run(args: Args) -> CmdResult {
     let opts = kept::init::InitOptions {
         member: args.member,
         code: args.code,
-        languages: args
-            .languages
-            .into_iter()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect(),
+        languages: args.languages.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect(),
         today: today()?,
     };
     let commit = kept::init::init(&args.dir, &opts)?;
-    println!(
-        "created plan repository {} (commit {:.8})",
-        args.dir.display(),
-        commit.to_string()
-    );
+    println!("created plan repository {} (commit {:.8})", args.dir.display(), commit.to_string());
     println!(
         "next: edit people.toml and plan.toml, then run `kept validate {}` and `kept status {}`",
         args.dir.display(),

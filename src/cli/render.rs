@@ -17,11 +17,7 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        if self.on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     }
 }
 
@@ -60,11 +56,7 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
                 let (shown, col) = window(line_text, lc.column - 1);
                 let width = width.clamp(1, MAX_LINE);
                 writeln!(out, "{} {bar} {shown}", st.paint("1;34", &lc.line.to_string()))?;
-                let indent: String = shown
-                    .chars()
-                    .take(col)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let indent: String = shown.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{pad} {bar} {indent}{}", st.paint(sev_code, &"^".repeat(width)))?;
             }
             (Some(file), _, _) => {

@@ -24,10 +24,8 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
         None => {
-            let map: serde_json::Map<String, serde_json::Value> = all
-                .into_iter()
-                .map(|(name, _, schema)| (name.to_string(), schema))
-                .collect();
+            let map: serde_json::Map<String, serde_json::Value> =
+                all.into_iter().map(|(name, _, schema)| (name.to_string(), schema)).collect();
             println!("{}", serde_json::to_string_pretty(&map)?);
         }
     }

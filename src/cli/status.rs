@@ -52,19 +52,11 @@ pub fn print_human(
     colour: bool,
 ) -> std::io::Result<()> {
     let bold = |t: &str| {
-        if colour {
-            format!("\x1b[1m{t}\x1b[0m")
-        } else {
-            t.to_string()
-        }
+        if colour { format!("\x1b[1m{t}\x1b[0m") } else { t.to_string() }
     };
     writeln!(out, "{} ({})", bold(&s.title), s.member_code)?;
     writeln!(out, "{}", s.member)?;
-    writeln!(
-        out,
-        "phase {} of 5: {} ({})   as of {}",
-        s.phase_number, s.phase_title, s.phase, s.today
-    )?;
+    writeln!(out, "phase {} of 5: {} ({})   as of {}", s.phase_number, s.phase_title, s.phase, s.today)?;
     let bar: String = (1..=5)
         .map(|i| {
             if i < s.phase_number {
@@ -92,12 +84,8 @@ pub fn print_human(
         writeln!(out, "  none yet (they are drafted in phase 3)")?;
     }
     for c in &s.commitments {
-        let counts: Vec<String> = c
-            .milestones
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect();
+        let counts: Vec<String> =
+            c.milestones.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {k}")).collect();
         let progress = match (c.computed_progress, c.declared_progress) {
             (Some(p), Some(d)) => format!("{p}% of milestones done (declared {d}%)"),
             (Some(p), None) => format!("{p}% of milestones done"),
@@ -108,11 +96,7 @@ pub fn print_human(
         writeln!(
             out,
             "      milestones: {}; {progress}",
-            if counts.is_empty() {
-                "none".to_string()
-            } else {
-                counts.join(", ")
-            }
+            if counts.is_empty() { "none".to_string() } else { counts.join(", ") }
         )?;
     }
     writeln!(out)?;
@@ -121,18 +105,11 @@ pub fn print_human(
     } else {
         writeln!(out, "{}", bold("overdue milestones"))?;
         for o in &s.overdue {
-            writeln!(
-                out,
-                "  {}/{} due {} ({} days ago), {}",
-                o.commitment, o.milestone, o.due, o.days, o.status
-            )?;
+            writeln!(out, "  {}/{} due {} ({} days ago), {}", o.commitment, o.milestone, o.due, o.days, o.status)?;
         }
     }
     if s.stale.is_empty() {
-        writeln!(
-            out,
-            "every commitment in implementation has an update from the last six months"
-        )?;
+        writeln!(out, "every commitment in implementation has an update from the last six months")?;
     } else {
         writeln!(out, "{}", bold("no update for six months"))?;
         for id in &s.stale {

@@ -48,15 +48,15 @@ pub fn run(args: Args) -> CmdResult {
             let files = sources.len();
             let (e, w) = (report.errors(), report.warnings());
             let verdict = if e == 0 { "valid" } else { "invalid" };
-            writeln!(
-                out,
-                "{verdict}: {e} error{}, {w} warning{} in {files} files",
-                plural(e),
-                plural(w)
-            )?;
+            writeln!(out, "{verdict}: {e} error{}, {w} warning{} in {files} files", plural(e), plural(w))?;
         }
     }
-    Ok(if report.is_valid() { 0 } else { INVALID })
+    let code = if report.is_valid() { 0 } else { INVALID };
+    // The process ends right after this: let the OS reclaim the plan instead of freeing
+    // its many small allocations one by one (a tenth of the run on a large plan).
+    std::mem::forget(loaded);
+    std::mem::forget(report);
+    Ok(code)
 }
 
 pub fn plural(n: usize) -> &'static str {

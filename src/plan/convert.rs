@@ -19,22 +19,15 @@ pub(crate) fn settings(v: &View<'_, '_>) -> Settings {
             }
         }
     }
-    let tracker = v.table("tracker").and_then(|t| {
-        Some(Tracker {
-            kind: t.str("kind")?,
-            url: t.str("url"),
-            project: t.str("project"),
-        })
-    });
+    let tracker = v
+        .table("tracker")
+        .and_then(|t| Some(Tracker { kind: t.str("kind")?, url: t.str("url"), project: t.str("project") }));
     let publish = v.table("publish");
     Settings {
         schema_version: v.int("schema-version"),
         roles,
         protected_branches: v.table("branches").map(|b| b.strs("protected")).unwrap_or_default(),
-        signatures_required: v
-            .table("signatures")
-            .and_then(|s| s.bool("required"))
-            .is_some_and(|b| b.value),
+        signatures_required: v.table("signatures").and_then(|s| s.bool("required")).is_some_and(|b| b.value),
         tracker,
         base_url: publish.as_ref().and_then(|p| p.str("base-url")),
         forge_url: publish.as_ref().and_then(|p| p.str("forge-url")),
@@ -43,11 +36,7 @@ pub(crate) fn settings(v: &View<'_, '_>) -> Settings {
 
 pub(crate) fn meta(v: &View<'_, '_>) -> PlanMeta {
     let period = v.table("period");
-    let team = v.table("team").map(|t| Team {
-        lead: t.str("lead"),
-        members: t.strs("members"),
-        loc: t.here(),
-    });
+    let team = v.table("team").map(|t| Team { lead: t.str("lead"), members: t.strs("members"), loc: t.here() });
     let forum = v.table("forum").map(|f| Forum {
         name: f.text("name"),
         members: f.strs("members"),
@@ -179,13 +168,8 @@ pub(crate) fn opportunities(v: &View<'_, '_>) -> Opportunities {
 }
 
 pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment {
-    let file_loc = Loc {
-        file: path.to_string(),
-        span: 0..0,
-    };
-    let id = v
-        .str("id")
-        .unwrap_or_else(|| At::new(dir.to_string(), file_loc.clone()));
+    let file_loc = Loc { file: path.into(), span: 0..0 };
+    let id = v.str("id").unwrap_or_else(|| At::new(dir.to_string(), file_loc.clone()));
     let approval = v.table("approval").map(|a| Approval {
         by: a.str("by"),
         on: a.date("on"),
@@ -246,12 +230,7 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
                 values.insert(format!("did-it-open-government/{}", k.value), s);
             }
         }
-        Assessment {
-            by: a.str("by"),
-            on: a.date("on"),
-            values,
-            loc: a.here(),
-        }
+        Assessment { by: a.str("by"), on: a.date("on"), values, loc: a.here() }
     });
     Commitment {
         dir: dir.to_string(),
@@ -301,11 +280,7 @@ pub(crate) fn learning(v: &View<'_, '_>) -> Learning {
         questions: v
             .tables("questions")
             .iter()
-            .map(|q| Question {
-                id: q.str("id"),
-                text: q.text("text"),
-                loc: q.here(),
-            })
+            .map(|q| Question { id: q.str("id"), text: q.text("text"), loc: q.here() })
             .collect(),
         repository_url: v.table("repository").and_then(|r| r.str("url")),
         reports: v

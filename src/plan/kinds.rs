@@ -9,23 +9,13 @@ pub const PHASE_WORDS: &[&str] = &["prepare", "discover", "draft", "implement", 
 /// Step record statuses.
 pub const STEP_STATUSES: &[&str] = &["not-started", "in-progress", "done", "skipped"];
 /// Commitment statuses.
-pub const COMMITMENT_STATUSES: &[&str] = &[
-    "draft",
-    "validated",
-    "approved",
-    "in-implementation",
-    "completed",
-    "withdrawn",
-];
+pub const COMMITMENT_STATUSES: &[&str] =
+    &["draft", "validated", "approved", "in-implementation", "completed", "withdrawn"];
 /// Milestone statuses.
 pub const MILESTONE_STATUSES: &[&str] = &["not-started", "in-progress", "delayed", "completed", "withdrawn"];
 /// OGP values.
-pub const OGP_VALUES: &[&str] = &[
-    "access-to-information",
-    "civic-participation",
-    "public-accountability",
-    "technology-and-innovation",
-];
+pub const OGP_VALUES: &[&str] =
+    &["access-to-information", "civic-participation", "public-accountability", "technology-and-innovation"];
 /// IRM "did it open government" scale.
 pub const DIOG: &[&str] = &["worsened", "did-not-change", "marginal", "major", "outstanding"];
 
@@ -35,20 +25,12 @@ const STRS: Shape = Shape::Array(&Shape::Str);
 
 /// kept.toml.
 pub const KEPT: &[Field] = &[
-    req(
-        "schema-version",
-        Shape::Int(1, 1),
-        "version of the repository format; 1",
-    ),
+    req("schema-version", Shape::Int(1, 1), "version of the repository format; 1"),
     opt(
         "roles",
         Shape::Table(&[
             opt("coordinator", IDS, "people who run the process and merge changes"),
-            opt(
-                "approver",
-                IDS,
-                "people or bodies who approve commitments and amendments",
-            ),
+            opt("approver", IDS, "people or bodies who approve commitments and amendments"),
             opt("monitor", IDS, "the independent monitoring body's people"),
             opt("bot", IDS, "automation identities (tracker sync)"),
         ]),
@@ -61,21 +43,13 @@ pub const KEPT: &[Field] = &[
     ),
     opt(
         "signatures",
-        Shape::Table(&[opt(
-            "required",
-            Shape::Bool,
-            "require verified SSH or GPG signatures on commits",
-        )]),
+        Shape::Table(&[opt("required", Shape::Bool, "require verified SSH or GPG signatures on commits")]),
         "commit signature policy",
     ),
     opt(
         "tracker",
         Shape::Table(&[
-            req(
-                "kind",
-                Shape::Enum(&["github", "gitlab", "gitea", "redmine"]),
-                "the issue tracker's kind",
-            ),
+            req("kind", Shape::Enum(&["github", "gitlab", "gitea", "redmine"]), "the issue tracker's kind"),
             opt("url", Shape::Url, "API base URL"),
             opt("project", Shape::Str, "project path or id in the tracker"),
         ]),
@@ -85,22 +59,14 @@ pub const KEPT: &[Field] = &[
         "publish",
         Shape::Table(&[
             opt("base-url", Shape::Url, "where the published site lives"),
-            opt(
-                "forge-url",
-                Shape::Url,
-                "the repository's web address, for commit links",
-            ),
+            opt("forge-url", Shape::Url, "the repository's web address, for commit links"),
         ]),
         "publishing settings",
     ),
 ];
 
 const STEP: Shape = Shape::Table(&[
-    req(
-        "status",
-        Shape::Enum(STEP_STATUSES),
-        "not-started, in-progress, done or skipped",
-    ),
+    req("status", Shape::Enum(STEP_STATUSES), "not-started, in-progress, done or skipped"),
     opt("started", Shape::Date, "when work on the step started"),
     opt("completed", Shape::Date, "when the step was done; required when done"),
     opt("evidence", STRS, "URLs or repository paths showing the step was done"),
@@ -111,17 +77,9 @@ const STEP: Shape = Shape::Table(&[
 /// plan.toml.
 pub const PLAN: &[Field] = &[
     req("member", Shape::Text, "the member (municipality) name"),
-    req(
-        "member-code",
-        Shape::Id,
-        "the OGP member code, e.g. UAKLY; commitment ids start with it",
-    ),
+    req("member-code", Shape::Id, "the OGP member code, e.g. UAKLY; commitment ids start with it"),
     req("title", Shape::Text, "the plan's title"),
-    req(
-        "languages",
-        Shape::Array(&Shape::Str),
-        "language codes; the first is the primary one",
-    ),
+    req("languages", Shape::Array(&Shape::Str), "language codes; the first is the primary one"),
     req(
         "period",
         Shape::Table(&[
@@ -131,11 +89,7 @@ pub const PLAN: &[Field] = &[
         "the plan's implementation period",
     ),
     req("phase", Shape::Enum(PHASE_WORDS), "the current co-creation phase"),
-    opt(
-        "catalogue",
-        Shape::Str,
-        "step catalogue version; default ogp-local-2024",
-    ),
+    opt("catalogue", Shape::Str, "step catalogue version; default ogp-local-2024"),
     opt(
         "team",
         Shape::Table(&[
@@ -155,25 +109,13 @@ pub const PLAN: &[Field] = &[
         ]),
         "step 1.2: the forum",
     ),
-    opt(
-        "steps",
-        Shape::Map("step id", &STEP),
-        "records of the catalogue's steps",
-    ),
+    opt("steps", Shape::Map("step id", &STEP), "records of the catalogue's steps"),
 ];
 
 const ENTITY_COMMON: [Field; 3] = [
-    req(
-        "id",
-        Shape::Id,
-        "unique id, shared namespace for people and organisations",
-    ),
+    req("id", Shape::Id, "unique id, shared namespace for people and organisations"),
     req("name", Shape::Text, "name"),
-    req(
-        "sector",
-        Shape::Enum(SECTORS),
-        "government, cso, academia, private or monitor",
-    ),
+    req("sector", Shape::Enum(SECTORS), "government, cso, academia, private or monitor"),
 ];
 
 /// people.toml.
@@ -197,11 +139,7 @@ pub const PEOPLE: &[Field] = &[
             opt("organisation", Shape::Id, "the organisation's id"),
             opt("position", Shape::Text, "job title"),
             opt("email", Shape::Str, "email, matched against commit identities"),
-            opt(
-                "forge",
-                Shape::Map("forge name", &Shape::Str),
-                "handles by forge: github, gitlab, gitea",
-            ),
+            opt("forge", Shape::Map("forge name", &Shape::Str), "handles by forge: github, gitlab, gitea"),
             opt("signing-keys", STRS, "SSH or GPG public keys"),
         ])),
         "people",
@@ -219,11 +157,7 @@ pub const ROADMAP: &[Field] = &[
             req("owner", Shape::Id, "who is responsible"),
             req("start", Shape::Date, "start date"),
             req("due", Shape::Date, "due date"),
-            opt(
-                "status",
-                Shape::Enum(&["not-started", "in-progress", "done", "cancelled"]),
-                "task status",
-            ),
+            opt("status", Shape::Enum(&["not-started", "in-progress", "done", "cancelled"]), "task status"),
         ])),
         "step 1.3: roadmap tasks",
     ),
@@ -270,11 +204,7 @@ pub const OPPORTUNITIES: &[Field] = &[
                 ]),
                 "feasibility assessment",
             ),
-            opt(
-                "scores",
-                Shape::Map("criterion", &Shape::Int(0, 100)),
-                "score per matrix criterion",
-            ),
+            opt("scores", Shape::Map("criterion", &Shape::Int(0, 100)), "score per matrix criterion"),
             opt("selected", Shape::Bool, "chosen for the plan"),
             opt(
                 "solutions",
@@ -297,10 +227,7 @@ const ASSESSMENT_VALUES: Shape = Shape::Enum(DIOG);
 pub const ASSESSMENT_SCALES: &[(&str, &[&str])] = &[
     ("verifiable", &["yes", "no"]),
     ("potential-for-results", &["unclear", "modest", "substantial"]),
-    (
-        "completion",
-        &["not-started", "limited", "substantial", "complete", "withdrawn"],
-    ),
+    ("completion", &["not-started", "limited", "substantial", "complete", "withdrawn"]),
     ("did-it-open-government", DIOG),
     ("early-results", &["no-notable", "moderate", "significant"]),
 ];
@@ -312,11 +239,7 @@ pub const COMMITMENT: &[Field] = &[
     req("lead", Shape::Id, "the lead institution or person"),
     opt("supporting", IDS, "the support network (step 2.4)"),
     opt("opportunity", Shape::Id, "the opportunity area it answers"),
-    opt(
-        "ogp-values",
-        Shape::Array(&Shape::Enum(OGP_VALUES)),
-        "OGP values it advances",
-    ),
+    opt("ogp-values", Shape::Array(&Shape::Enum(OGP_VALUES)), "OGP values it advances"),
     opt("policy-areas", STRS, "policy areas, OGP dataset vocabulary"),
     req("start", Shape::Date, "start date"),
     req("end", Shape::Date, "end date"),
@@ -345,11 +268,7 @@ pub const COMMITMENT: &[Field] = &[
             opt("responsible", Shape::Id, "who delivers it"),
             opt("start", Shape::Date, "start date"),
             opt("due", Shape::Date, "due date"),
-            req(
-                "status",
-                Shape::Enum(MILESTONE_STATUSES),
-                "not-started, in-progress, delayed, completed or withdrawn",
-            ),
+            req("status", Shape::Enum(MILESTONE_STATUSES), "not-started, in-progress, delayed, completed or withdrawn"),
             opt("completed-on", Shape::Date, "when it was completed"),
             opt("evidence", STRS, "URLs or repository paths proving completion"),
             opt("delay-reason", Shape::Text, "why it is delayed"),
@@ -385,21 +304,9 @@ pub const COMMITMENT: &[Field] = &[
                 Shape::Enum(&["not-started", "limited", "substantial", "complete", "withdrawn"]),
                 "IRM: completion",
             ),
-            opt(
-                "did-it-open-government",
-                ASSESSMENT_VALUES,
-                "IRM: did it open government (overall)",
-            ),
-            opt(
-                "early-results",
-                Shape::Enum(&["no-notable", "moderate", "significant"]),
-                "IRM: early results",
-            ),
-            opt(
-                "did-it-open-government-by-value",
-                Shape::Map("OGP value", &ASSESSMENT_VALUES),
-                "IRM: per OGP value",
-            ),
+            opt("did-it-open-government", ASSESSMENT_VALUES, "IRM: did it open government (overall)"),
+            opt("early-results", Shape::Enum(&["no-notable", "moderate", "significant"]), "IRM: early results"),
+            opt("did-it-open-government-by-value", Shape::Map("OGP value", &ASSESSMENT_VALUES), "IRM: per OGP value"),
         ]),
         "IRM-style assessment by the monitor",
     ),
@@ -409,11 +316,7 @@ pub const COMMITMENT: &[Field] = &[
 pub const UPDATE: &[Field] = &[
     req("title", Shape::Text, "title"),
     req("date", Shape::Date, "date, equal to the file name's"),
-    req(
-        "kind",
-        Shape::Enum(&["progress", "meeting", "event", "report"]),
-        "progress, meeting, event or report",
-    ),
+    req("kind", Shape::Enum(&["progress", "meeting", "event", "report"]), "progress, meeting, event or report"),
     req("authors", IDS, "authors"),
     opt("commitments", IDS, "commitments reported on"),
     opt("steps", STRS, "catalogue steps documented"),
@@ -432,10 +335,7 @@ pub const LEARNING: &[Field] = &[
     ),
     opt(
         "questions",
-        Shape::Array(&Shape::Table(&[
-            req("id", Shape::Id, "question id"),
-            req("text", Shape::Text, "the question"),
-        ])),
+        Shape::Array(&Shape::Table(&[req("id", Shape::Id, "question id"), req("text", Shape::Text, "the question")])),
         "learning questions",
     ),
     opt(
@@ -452,11 +352,7 @@ pub const LEARNING: &[Field] = &[
             req("id", Shape::Id, "report id"),
             req("title", Shape::Text, "title"),
             req("due", Shape::Date, "due date"),
-            opt(
-                "kind",
-                Shape::Enum(&["learning", "accountability", "end-of-commitment"]),
-                "kind of report",
-            ),
+            opt("kind", Shape::Enum(&["learning", "accountability", "end-of-commitment"]), "kind of report"),
             opt("path", Shape::Str, "repository path of the report, once written"),
         ])),
         "accountability and learning reports",

@@ -5,7 +5,7 @@ use crate::plan::model::Section;
 
 /// The headings of a Markdown text (ATX `#` and setext underlines; fenced code skipped),
 /// each with whether text follows it before the next heading of the same or higher level.
-pub fn sections(file: &str, text: &str) -> Vec<Section> {
+pub fn sections(file: &std::sync::Arc<str>, text: &str) -> Vec<Section> {
     // (title, level, span, first line index, line index)
     let lines: Vec<(usize, &str)> = line_offsets(text);
     let mut heads: Vec<(String, usize, std::ops::Range<usize>, usize)> = Vec::new();
@@ -26,12 +26,7 @@ pub fn sections(file: &str, text: &str) -> Vec<Section> {
         if indent < 4
             && let Some(level) = atx_level(trimmed)
         {
-            let title = clean_title(
-                trimmed[level..]
-                    .trim_end_matches(['\r'])
-                    .trim_end()
-                    .trim_end_matches('#'),
-            );
+            let title = clean_title(trimmed[level..].trim_end_matches(['\r']).trim_end().trim_end_matches('#'));
             heads.push((title, level, *start..start + line.trim_end().len(), i));
             continue;
         }
@@ -54,10 +49,7 @@ pub fn sections(file: &str, text: &str) -> Vec<Section> {
     }
     let mut out = Vec::with_capacity(heads.len());
     for (n, (title, level, span, line)) in heads.iter().enumerate() {
-        let end_line = heads[n + 1..]
-            .iter()
-            .find(|h| h.1 <= *level)
-            .map_or(lines.len(), |h| h.3);
+        let end_line = heads[n + 1..].iter().find(|h| h.1 <= *level).map_or(lines.len(), |h| h.3);
         // Body: any non-blank line that is not itself a heading line or a setext underline.
         let has_body = (line + 1..end_line).any(|j| {
             let l = lines[j].1.trim();
@@ -68,10 +60,7 @@ pub fn sections(file: &str, text: &str) -> Vec<Section> {
         out.push(Section {
             title: title.clone(),
             level: *level,
-            loc: Loc {
-                file: file.to_string(),
-                span: span.clone(),
-            },
+            loc: Loc { file: file.clone(), span: span.clone() },
             has_body,
         });
     }
@@ -106,11 +95,7 @@ fn clean_title(s: &str) -> String {
 
 /// Normalise a heading for comparison with accepted section titles.
 pub fn normalise(title: &str) -> String {
-    title
-        .trim()
-        .trim_end_matches([':', '.'])
-        .replace(['’', 'ʼ', '`'], "'")
-        .to_lowercase()
+    title.trim().trim_end_matches([':', '.']).replace(['’', 'ʼ', '`'], "'").to_lowercase()
 }
 
 /// Split `+++` TOML front matter from a Markdown text: (front matter, its byte offset).
@@ -138,7 +123,7 @@ mod tests {
     #[test]
     fn finds_headings_and_bodies() {
         let text = "# Title\n\n## Problem\nText.\n\n## Action\n\n```\n# not a heading\n```\n## Empty\n\nSetext\n------\nbody\n";
-        let s = sections("a.md", text);
+        let s = sections(&"a.md".into(), text);
         let titles: Vec<_> = s.iter().map(|s| (s.title.as_str(), s.level, s.has_body)).collect();
         assert_eq!(
             titles,
@@ -155,7 +140,7 @@ mod tests {
 
     #[test]
     fn attributes_and_normalising() {
-        let s = sections("a.md", "## Vision {#vision}\ntext\n");
+        let s = sections(&"a.md".into(), "## Vision {#vision}\ntext\n");
         assert_eq!(s[0].title, "Vision");
         assert_eq!(normalise("Внесок зобов’язань:"), "внесок зобов'язань");
     }

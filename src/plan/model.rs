@@ -3,7 +3,7 @@
 //! Values that rules point at carry their location ([`At`]); everything is owned, so a
 //! plan outlives the text it was loaded from.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -40,13 +40,29 @@ impl<T: Serialize> Serialize for At<T> {
 }
 
 /// Human-facing text: plain, or translated per language code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Text {
     /// One string, language unstated.
     Plain(String),
-    /// Translations keyed by language code.
-    Translated(BTreeMap<String, String>),
+    /// Translations as (language code, text), in the order written. A plan has two or three
+    /// languages, so a small list beats a map in memory and speed.
+    Translated(Vec<(String, String)>),
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Text::Plain(t) => s.serialize_str(t),
+            Text::Translated(v) => {
+                let mut m = s.serialize_map(Some(v.len()))?;
+                for (k, t) in v {
+                    m.serialize_entry(k, t)?;
+                }
+                m.end()
+            }
+        }
+    }
 }
 
 impl Text {
@@ -54,7 +70,7 @@ impl Text {
     pub fn get(&self, lang: &str) -> Option<&str> {
         match self {
             Text::Plain(s) => Some(s.as_str()),
-            Text::Translated(m) => m.get(lang).map(String::as_str),
+            Text::Translated(v) => v.iter().find(|(l, _)| l == lang).map(|(_, t)| t.as_str()),
         }
     }
 
@@ -62,11 +78,9 @@ impl Text {
     pub fn best(&self, langs: &[String]) -> &str {
         match self {
             Text::Plain(s) => s,
-            Text::Translated(m) => langs
-                .iter()
-                .find_map(|l| m.get(l))
-                .or_else(|| m.values().next())
-                .map_or("", String::as_str),
+            Text::Translated(v) => {
+                langs.iter().find_map(|l| self.get(l)).or_else(|| v.first().map(|(_, t)| t.as_str())).unwrap_or("")
+            }
         }
     }
 
@@ -74,12 +88,9 @@ impl Text {
     pub fn languages(&self) -> Option<Vec<&str>> {
         match self {
             Text::Plain(_) => None,
-            Text::Translated(m) => Some(
-                m.iter()
-                    .filter(|(_, v)| !v.trim().is_empty())
-                    .map(|(k, _)| k.as_str())
-                    .collect(),
-            ),
+            Text::Translated(v) => {
+                Some(v.iter().filter(|(_, t)| !t.trim().is_empty()).map(|(k, _)| k.as_str()).collect())
+            }
         }
     }
 
@@ -87,7 +98,7 @@ impl Text {
     pub fn is_blank(&self) -> bool {
         match self {
             Text::Plain(s) => s.trim().is_empty(),
-            Text::Translated(m) => m.values().all(|v| v.trim().is_empty()),
+            Text::Translated(v) => v.iter().all(|(_, t)| t.trim().is_empty()),
         }
     }
 }
@@ -120,34 +131,61 @@ pub struct Plan {
     /// Plan files that could not be read or parsed (already reported): rules do not report
     /// what is missing because of them, such as references to a commitment whose file broke.
     pub broken: BTreeSet<String>,
+    /// Lookups built by [`Plan::reindex`].
+    pub index: Index,
+}
+
+/// Lookups over a plan, so rules stay linear in its size.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    commitments: HashMap<String, usize>,
+    entities: HashMap<String, usize>,
+    last_update: HashMap<String, Date>,
 }
 
 impl Plan {
     /// The plan's declared languages (empty if plan.toml is missing).
     pub fn languages(&self) -> Vec<String> {
-        self.meta
-            .as_ref()
-            .map(|m| m.languages.iter().map(|l| l.value.clone()).collect())
-            .unwrap_or_default()
+        self.meta.as_ref().map(|m| m.languages.iter().map(|l| l.value.clone()).collect()).unwrap_or_default()
     }
 
     /// A person or organisation by id.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.id.value == id)
+        self.index.entities.get(id).and_then(|&i| self.entities.get(i)).filter(|e| e.id.value == id)
     }
 
     /// A commitment by id.
     pub fn commitment(&self, id: &str) -> Option<&Commitment> {
-        self.commitments.iter().find(|c| c.id.value == id)
+        self.index.commitments.get(id).and_then(|&i| self.commitments.get(i)).filter(|c| c.id.value == id)
+    }
+
+    /// The date of the latest update naming a commitment.
+    pub fn last_update(&self, commitment: &str) -> Option<Date> {
+        self.index.last_update.get(commitment).copied()
+    }
+
+    /// Rebuild the lookups; call after changing commitments, people or updates.
+    pub fn reindex(&mut self) {
+        let mut index = Index::default();
+        for (i, c) in self.commitments.iter().enumerate() {
+            index.commitments.entry(c.id.value.clone()).or_insert(i);
+        }
+        for (i, e) in self.entities.iter().enumerate() {
+            index.entities.entry(e.id.value.clone()).or_insert(i);
+        }
+        for u in &self.updates {
+            let Some(date) = u.date.as_ref().map(|d| d.value) else { continue };
+            for c in &u.commitments {
+                let last = index.last_update.entry(c.value.clone()).or_insert(date);
+                *last = (*last).max(date);
+            }
+        }
+        self.index = index;
     }
 
     /// The ids holding a role in kept.toml.
     pub fn role_holders(&self, role: &str) -> Vec<&At<String>> {
-        self.settings
-            .as_ref()
-            .and_then(|s| s.roles.get(role))
-            .map(|v| v.iter().collect())
-            .unwrap_or_default()
+        self.settings.as_ref().and_then(|s| s.roles.get(role)).map(|v| v.iter().collect()).unwrap_or_default()
     }
 }
 

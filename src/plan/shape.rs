@@ -52,22 +52,12 @@ pub struct Field {
 
 /// A required field.
 pub const fn req(name: &'static str, shape: Shape, doc: &'static str) -> Field {
-    Field {
-        name,
-        shape,
-        required: true,
-        doc,
-    }
+    Field { name, shape, required: true, doc }
 }
 
 /// An optional field.
 pub const fn opt(name: &'static str, shape: Shape, doc: &'static str) -> Field {
-    Field {
-        name,
-        shape,
-        required: false,
-        doc,
-    }
+    Field { name, shape, required: false, doc }
 }
 
 /// Whether `s` is a safe id (and so a safe path component).
@@ -145,11 +135,8 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
     let span = value.span();
     let v = value.get_ref();
     let wrong = |ctx: &mut Ctx<'_>, expected: &str, help: String| {
-        let diag = Diagnostic::error(
-            "invalid-type",
-            format!("`{name}` should be {expected}, found {}", type_name(v)),
-        )
-        .help(help);
+        let diag = Diagnostic::error("invalid-type", format!("`{name}` should be {expected}, found {}", type_name(v)))
+            .help(help);
         ctx.push_at(diag, span.clone());
     };
     match shape {
@@ -168,11 +155,9 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
                     ctx.push_at(diag, span);
                 }
                 Shape::Url if !(s.starts_with("https://") || s.starts_with("http://")) => {
-                    let diag = Diagnostic::error(
-                        "invalid-value",
-                        format!("`{name}` should be an http(s) URL, found `{s}`"),
-                    )
-                    .help("write the full address, starting with https://");
+                    let diag =
+                        Diagnostic::error("invalid-value", format!("`{name}` should be an http(s) URL, found `{s}`"))
+                            .help("write the full address, starting with https://");
                     ctx.push_at(diag, span);
                 }
                 Shape::Enum(values) if !values.contains(&s) => {
@@ -232,11 +217,7 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
             DeValue::String(s) if crate::date::Date::parse(s).is_some() => {
                 wrong(ctx, "a date", format!("remove the quotes: {name} = {s}"))
             }
-            _ => wrong(
-                ctx,
-                "a date",
-                format!("write a TOML date without quotes, e.g. {name} = 2025-09-30"),
-            ),
+            _ => wrong(ctx, "a date", format!("write a TOML date without quotes, e.g. {name} = 2025-09-30")),
         },
         Shape::Int(min, max) => match v {
             DeValue::Integer(i) => {
@@ -327,10 +308,7 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            suggest("complete", ["completed", "delayed"].into_iter()),
-            Some("completed")
-        );
+        assert_eq!(suggest("complete", ["completed", "delayed"].into_iter()), Some("completed"));
         assert_eq!(suggest("xyz", ["completed"].into_iter()), None);
     }
 

@@ -56,6 +56,11 @@ pub trait Source {
     /// Read a file's bytes, following a symbolic link only within the repository.
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
 
+    /// This source as one that threads may share, if it is one (a git repository is not).
+    fn as_sync(&self) -> Option<&(dyn Source + Sync)> {
+        None
+    }
+
     /// Read a file, resolving links through [`Source::entries`].
     fn read_checked(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         match self.entries().get(path) {
@@ -102,42 +107,48 @@ pub struct DirSource {
 impl DirSource {
     /// List a directory (skipping hidden entries such as `.git`).
     pub fn open(root: &Path) -> Result<Self, LoadError> {
-        let meta = fs::metadata(root).map_err(|source| LoadError::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        let meta = fs::metadata(root).map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
         if !meta.is_dir() {
             return Err(LoadError::NotADirectory(root.to_path_buf()));
         }
-        let root = root.canonicalize().map_err(|source| LoadError::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        let root = root.canonicalize().map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
         let mut entries = BTreeMap::new();
-        walk(&root, &root, "", 0, &mut entries)?;
+        walk(&root, &mut entries)?;
         Ok(DirSource { root, entries })
     }
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    prefix: &str,
-    depth: usize,
-    out: &mut BTreeMap<String, EntryKind>,
-) -> Result<(), LoadError> {
-    if depth > MAX_DIR_DEPTH {
-        return Ok(());
+/// List the tree level by level; the directories of a level are read on every core, as
+/// a plan has a thousand commitment directories side by side.
+fn walk(root: &Path, out: &mut BTreeMap<String, EntryKind>) -> Result<(), LoadError> {
+    let mut level = vec![(root.to_path_buf(), String::new())];
+    for depth in 0..=MAX_DIR_DEPTH {
+        if level.is_empty() {
+            break;
+        }
+        let results =
+            crate::parallel::map(std::mem::take(&mut level), |(dir, prefix)| list_dir(root, &dir, &prefix, depth));
+        for result in results {
+            let (entries, subdirs) = result?;
+            out.extend(entries);
+            level.extend(subdirs);
+            if out.len() >= MAX_ENTRIES {
+                return Err(LoadError::TooManyFiles(root.to_path_buf()));
+            }
+        }
     }
-    let read = fs::read_dir(dir).map_err(|source| LoadError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    Ok(())
+}
+
+type Listing = (Vec<(String, EntryKind)>, Vec<(PathBuf, String)>);
+
+/// One directory's entries, and its subdirectories to list next.
+fn list_dir(root: &Path, dir: &Path, prefix: &str, depth: usize) -> Result<Listing, LoadError> {
+    let mut entries = Vec::new();
+    let mut subdirs = Vec::new();
+    let read = fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
     for entry in read {
-        let entry = entry.map_err(|source| LoadError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         // Hidden entries at the root (.git, .kept, .github) are tooling, not plan; deeper
@@ -145,23 +156,13 @@ fn walk(
         if depth == 0 && (name.starts_with('.') || name == "target" || name == "_site") {
             continue;
         }
-        if out.len() >= MAX_ENTRIES {
-            return Err(LoadError::TooManyFiles(root.to_path_buf()));
-        }
-        let rel = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}/{name}")
-        };
+        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
         let path = entry.path();
-        let meta = fs::symlink_metadata(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let kind = if meta.file_type().is_symlink() {
-            let target = fs::read_link(&path)
-                .map(|t| t.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        // The type comes from the directory listing itself (no stat per file); sizes are
+        // enforced when a file is read.
+        let file_type = entry.file_type().map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let kind = if file_type.is_symlink() {
+            let target = fs::read_link(&path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
             let inside = path
                 .canonicalize()
                 .ok()
@@ -171,17 +172,17 @@ fn walk(
                 })
                 .and_then(|r| r.to_str().map(|s| s.replace('\\', "/")));
             EntryKind::Symlink { target, inside }
-        } else if meta.is_dir() {
-            walk(root, &path, &rel, depth + 1, out)?;
+        } else if file_type.is_dir() {
+            subdirs.push((path, rel.clone()));
             EntryKind::Dir
-        } else if meta.is_file() {
-            EntryKind::File(meta.len())
+        } else if file_type.is_file() {
+            EntryKind::File(0)
         } else {
             EntryKind::Other
         };
-        out.insert(rel, kind);
+        entries.push((rel, kind));
     }
-    Ok(())
+    Ok((entries, subdirs))
 }
 
 impl Source for DirSource {
@@ -189,22 +190,46 @@ impl Source for DirSource {
         &self.entries
     }
 
+    fn as_sync(&self) -> Option<&(dyn Source + Sync)> {
+        Some(self)
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let full = self.root.join(path);
-        // Re-check at read time: the tree may have changed since it was listed.
-        let real = full.canonicalize().map_err(|e| ReadError::Io(e.to_string()))?;
-        if !real.starts_with(&self.root) {
-            return Err(ReadError::OutsideRepository(real.display().to_string()));
+        // Only paths listed as regular files are opened: the listing reached them without
+        // following any link, so the path stays inside the repository (links are resolved
+        // through `read_checked`, to the listed file they point at).
+        if !matches!(self.entries.get(path), Some(EntryKind::File(_))) {
+            return Err(ReadError::NotAFile("not a regular file in the listing"));
         }
-        let file = fs::File::open(&real).map_err(|e| ReadError::Io(e.to_string()))?;
-        let mut buf = Vec::new();
-        file.take(MAX_FILE_SIZE + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| ReadError::Io(e.to_string()))?;
-        if buf.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge(buf.len() as u64));
+        let file = fs::File::open(self.root.join(path)).map_err(|e| ReadError::Io(e.to_string()))?;
+        // One read system call per file: a read that returns less than asked is the end of
+        // a regular file, so no size query and no extra end-of-file read are needed. The
+        // buffer is reused per thread, and only the bytes read are copied out.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 64 * 1024]);
         }
-        Ok(buf)
+        BUF.with_borrow_mut(|buf| {
+            let mut filled = 0;
+            let mut reader = &file;
+            loop {
+                let n = match reader.read(&mut buf[filled..]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(ReadError::Io(e.to_string())),
+                };
+                filled += n;
+                if n == 0 || filled < buf.len() || filled as u64 > MAX_FILE_SIZE {
+                    break;
+                }
+                let grown = buf.len() * 2;
+                buf.resize(grown, 0);
+            }
+            if filled as u64 > MAX_FILE_SIZE {
+                let size = file.metadata().map_or(filled as u64, |m| m.len());
+                return Err(ReadError::TooLarge(size));
+            }
+            Ok(buf[..filled].to_vec())
+        })
     }
 }
 
@@ -218,17 +243,12 @@ pub struct GitSource {
 impl GitSource {
     /// The tree of `rev` (any revision git understands) in the repository at or above `path`.
     pub fn open(path: &Path, rev: &str) -> Result<Self, LoadError> {
-        let repo = git2::Repository::discover(path).map_err(|source| LoadError::NotARepository {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let repo = git2::Repository::discover(path)
+            .map_err(|source| LoadError::NotARepository { path: path.to_path_buf(), source })?;
         let tree_id = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_tree())
-            .map_err(|source| LoadError::Revision {
-                rev: rev.to_string(),
-                source,
-            })?
+            .map_err(|source| LoadError::Revision { rev: rev.to_string(), source })?
             .id();
         Self::from_tree(repo, tree_id)
     }
@@ -297,14 +317,8 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let oid = self
-            .blobs
-            .get(path)
-            .ok_or(ReadError::NotAFile("not a file in this revision"))?;
-        let blob = self
-            .repo
-            .find_blob(*oid)
-            .map_err(|e| ReadError::Io(e.message().to_string()))?;
+        let oid = self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
+        let blob = self.repo.find_blob(*oid).map_err(|e| ReadError::Io(e.message().to_string()))?;
         if blob.size() as u64 > MAX_FILE_SIZE {
             return Err(ReadError::TooLarge(blob.size() as u64));
         }
@@ -349,8 +363,7 @@ impl MemSource {
             self.entries.insert(parent.to_string(), EntryKind::Dir);
             dir = parent;
         }
-        self.entries
-            .insert(path.to_string(), EntryKind::File(contents.len() as u64));
+        self.entries.insert(path.to_string(), EntryKind::File(contents.len() as u64));
         self.files.insert(path.to_string(), contents);
     }
 }
@@ -358,6 +371,10 @@ impl MemSource {
 impl Source for MemSource {
     fn entries(&self) -> &BTreeMap<String, EntryKind> {
         &self.entries
+    }
+
+    fn as_sync(&self) -> Option<&(dyn Source + Sync)> {
+        Some(self)
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {

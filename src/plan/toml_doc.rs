@@ -3,7 +3,6 @@
 //! Type errors are reported once by `shape::check`; the getters here return `None` for
 //! anything malformed, so conversion to the typed plan never reports twice.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,10 +35,7 @@ impl Ctx<'_> {
 
     /// A location for a span of the TOML text.
     pub fn loc(&self, span: Range<usize>) -> Loc {
-        Loc {
-            file: self.file.to_string(),
-            span: span.start + self.offset..span.end + self.offset,
-        }
+        Loc { file: self.file.clone(), span: span.start + self.offset..span.end + self.offset }
     }
 }
 
@@ -48,11 +44,9 @@ impl Ctx<'_> {
 /// Returns `None` when the document cannot be used; the reasons are in `ctx.diags`.
 pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Spanned<DeTable<'i>>> {
     if let Some(at) = too_deep(text) {
-        let diag = Diagnostic::error(
-            "nesting-too-deep",
-            format!("arrays or tables nested deeper than {MAX_DEPTH} levels"),
-        )
-        .help("a plan file never needs this much nesting; check the file for generated or corrupted content");
+        let diag =
+            Diagnostic::error("nesting-too-deep", format!("arrays or tables nested deeper than {MAX_DEPTH} levels"))
+                .help("a plan file never needs this much nesting; check the file for generated or corrupted content");
         ctx.push_at(diag, at..at + 1);
         return None;
     }
@@ -128,19 +122,11 @@ pub struct View<'t, 'i> {
 impl<'t, 'i> View<'t, 'i> {
     /// A view of a document's root.
     pub fn root(ctx: &'t Ctx<'_>, table: &'t Spanned<DeTable<'i>>) -> Self {
-        View {
-            table: table.get_ref(),
-            file: &ctx.file,
-            offset: ctx.offset,
-            span: 0..0,
-        }
+        View { table: table.get_ref(), file: &ctx.file, offset: ctx.offset, span: 0..0 }
     }
 
     fn loc(&self, span: Range<usize>) -> Loc {
-        Loc {
-            file: self.file.to_string(),
-            span: span.start + self.offset..span.end + self.offset,
-        }
+        Loc { file: self.file.clone(), span: span.start + self.offset..span.end + self.offset }
     }
 
     /// The location of this table (its header, for array entries).
@@ -202,46 +188,29 @@ impl<'t, 'i> View<'t, 'i> {
 
     /// An array of strings (non-strings skipped).
     pub fn strs(&self, key: &str) -> Vec<At<String>> {
-        self.array(key)
-            .filter_map(|v| Some(At::new(v.get_ref().as_str()?.to_string(), self.loc(v.span()))))
-            .collect()
+        self.array(key).filter_map(|v| Some(At::new(v.get_ref().as_str()?.to_string(), self.loc(v.span())))).collect()
     }
 
     /// An array of texts (malformed items skipped).
     pub fn texts(&self, key: &str) -> Vec<At<Text>> {
-        self.array(key)
-            .filter_map(|v| Some(At::new(as_text(v.get_ref())?, self.loc(v.span()))))
-            .collect()
+        self.array(key).filter_map(|v| Some(At::new(as_text(v.get_ref())?, self.loc(v.span())))).collect()
     }
 
     fn array(&self, key: &str) -> impl Iterator<Item = &'t Spanned<DeValue<'i>>> + use<'t, 'i> {
-        self.raw(key)
-            .and_then(|v| v.get_ref().as_array())
-            .into_iter()
-            .flat_map(|a| a.iter())
+        self.raw(key).and_then(|v| v.get_ref().as_array()).into_iter().flat_map(|a| a.iter())
     }
 
     /// A sub-table.
     pub fn table(&self, key: &str) -> Option<View<'t, 'i>> {
         let v = self.raw(key)?;
-        Some(View {
-            table: v.get_ref().as_table()?,
-            file: self.file,
-            offset: self.offset,
-            span: v.span(),
-        })
+        Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
     }
 
     /// The tables of an array of tables.
     pub fn tables(&self, key: &str) -> Vec<View<'t, 'i>> {
         self.array(key)
             .filter_map(|v| {
-                Some(View {
-                    table: v.get_ref().as_table()?,
-                    file: self.file,
-                    offset: self.offset,
-                    span: v.span(),
-                })
+                Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
             })
             .collect()
     }
@@ -307,11 +276,11 @@ fn as_text(v: &DeValue<'_>) -> Option<Text> {
     match v {
         DeValue::String(s) => Some(Text::Plain(s.to_string())),
         DeValue::Table(t) => {
-            let mut map = BTreeMap::new();
+            let mut list = Vec::with_capacity(t.len());
             for (k, v) in t {
-                map.insert(k.get_ref().to_string(), v.get_ref().as_str()?.to_string());
+                list.push((k.get_ref().to_string(), v.get_ref().as_str()?.to_string()));
             }
-            Some(Text::Translated(map))
+            Some(Text::Translated(list))
         }
         _ => None,
     }

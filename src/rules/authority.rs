@@ -27,33 +27,15 @@ impl Rule for Authority {
         }
         for c in &cx.plan.commitments {
             if let Some(by) = c.approval.as_ref().and_then(|a| a.by.as_ref()) {
-                holds(
-                    cx,
-                    "approver",
-                    by,
-                    &format!("commitment {} approval by", c.id.value),
-                    out,
-                );
+                holds(cx, "approver", by, &format!("commitment {} approval by", c.id.value), out);
             }
             for a in &c.amendments {
                 if let Some(by) = &a.approved_by {
-                    holds(
-                        cx,
-                        "approver",
-                        by,
-                        &format!("commitment {} amendment approved by", c.id.value),
-                        out,
-                    );
+                    holds(cx, "approver", by, &format!("commitment {} amendment approved by", c.id.value), out);
                 }
             }
             if let Some(by) = c.assessment.as_ref().and_then(|a| a.by.as_ref()) {
-                holds(
-                    cx,
-                    "monitor",
-                    by,
-                    &format!("commitment {} assessment by", c.id.value),
-                    out,
-                );
+                holds(cx, "monitor", by, &format!("commitment {} assessment by", c.id.value), out);
             }
         }
         if let Some(l) = &cx.plan.learning {

@@ -15,24 +15,12 @@ pub const STALE_MONTHS: i32 = 6;
 /// The last date anything was reported about a commitment: an update naming it, a milestone
 /// completed, an amendment, an approval or an assessment.
 pub fn last_activity(plan: &Plan, c: &Commitment) -> Option<Date> {
-    let updates = plan
-        .updates
-        .iter()
-        .filter(|u| u.commitments.iter().any(|id| id.value == c.id.value))
-        .filter_map(|u| u.date.as_ref().map(|d| d.value));
-    let milestones = c
-        .milestones
-        .iter()
-        .filter_map(|m| m.completed_on.as_ref().map(|d| d.value));
+    let updates = plan.last_update(&c.id.value).into_iter();
+    let milestones = c.milestones.iter().filter_map(|m| m.completed_on.as_ref().map(|d| d.value));
     let amendments = c.amendments.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
     let approval = c.approval.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
     let assessment = c.assessment.iter().filter_map(|a| a.on.as_ref().map(|d| d.value));
-    updates
-        .chain(milestones)
-        .chain(amendments)
-        .chain(approval)
-        .chain(assessment)
-        .max()
+    updates.chain(milestones).chain(amendments).chain(approval).chain(assessment).max()
 }
 
 impl Rule for Freshness {

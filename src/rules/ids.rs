@@ -31,19 +31,12 @@ impl Rule for Ids {
         unique("person or organisation", plan.entities.iter().map(|e| &e.id), out);
         unique("commitment", plan.commitments.iter().map(|c| &c.id), out);
         for c in &plan.commitments {
-            unique(
-                &format!("milestone of {}", c.id.value),
-                c.milestones.iter().map(|m| &m.id),
-                out,
-            );
+            unique(&format!("milestone of {}", c.id.value), c.milestones.iter().map(|m| &m.id), out);
             if c.id.value != c.dir {
                 out.push(
                     Diagnostic::error(
                         "id-mismatch",
-                        format!(
-                            "commitment id `{}` differs from its directory `commitments/{}`",
-                            c.id.value, c.dir
-                        ),
+                        format!("commitment id `{}` differs from its directory `commitments/{}`", c.id.value, c.dir),
                     )
                     .at_loc(&c.id.loc)
                     .help("rename the directory or the id so they match; ids are stable and never reused"),
@@ -55,41 +48,23 @@ impl Rule for Ids {
                 out.push(
                     Diagnostic::warning(
                         "id-mismatch",
-                        format!(
-                            "commitment id `{}` does not start with the member code `{}`",
-                            c.id.value, code.value
-                        ),
+                        format!("commitment id `{}` does not start with the member code `{}`", c.id.value, code.value),
                     )
                     .at_loc(&c.id.loc)
-                    .help(format!(
-                        "OGP commitment ids start with the member code, e.g. {}0001",
-                        code.value
-                    )),
+                    .help(format!("OGP commitment ids start with the member code, e.g. {}0001", code.value)),
                 );
             }
         }
         if let Some(r) = &plan.roadmap {
             unique("roadmap task", r.tasks.iter().filter_map(|t| t.id.as_ref()), out);
-            unique(
-                "awareness activity",
-                r.awareness.iter().filter_map(|a| a.id.as_ref()),
-                out,
-            );
+            unique("awareness activity", r.awareness.iter().filter_map(|a| a.id.as_ref()), out);
         }
         if let Some(o) = &plan.opportunities {
             unique("opportunity", o.items.iter().filter_map(|o| o.id.as_ref()), out);
-            unique(
-                "solution",
-                o.items.iter().flat_map(|o| &o.solutions).filter_map(|s| s.id.as_ref()),
-                out,
-            );
+            unique("solution", o.items.iter().flat_map(|o| &o.solutions).filter_map(|s| s.id.as_ref()), out);
         }
         if let Some(l) = &plan.learning {
-            unique(
-                "learning question",
-                l.questions.iter().filter_map(|q| q.id.as_ref()),
-                out,
-            );
+            unique("learning question", l.questions.iter().filter_map(|q| q.id.as_ref()), out);
             unique("report", l.reports.iter().filter_map(|r| r.id.as_ref()), out);
         }
     }

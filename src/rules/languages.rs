@@ -6,48 +6,38 @@ use crate::plan::{At, Narrative, Text};
 
 pub struct Languages;
 
-fn text(langs: &[String], what: &str, t: &Option<At<Text>>, out: &mut Vec<Diagnostic>) {
+fn text(langs: &[String], what: impl Fn() -> String, t: &Option<At<Text>>, out: &mut Vec<Diagnostic>) {
     let Some(t) = t else { return };
-    let missing: Vec<&str> = match t.languages() {
-        None if langs.len() > 1 => {
+    if let Text::Plain(_) = &t.value {
+        if langs.len() > 1 {
             out.push(
                 Diagnostic::warning(
                     "missing-translation",
-                    format!(
-                        "{what} is a plain string, but the plan declares {} languages",
-                        langs.len()
-                    ),
+                    format!("{} is a plain string, but the plan declares {} languages", what(), langs.len()),
                 )
                 .at_loc(&t.loc)
                 .help(format!(
                     "write it per language: {{ {} }}",
-                    langs
-                        .iter()
-                        .map(|l| format!("{l} = \"...\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    langs.iter().map(|l| format!("{l} = \"...\"")).collect::<Vec<_>>().join(", ")
                 )),
             );
-            return;
         }
-        None => return,
-        Some(have) => langs.iter().map(String::as_str).filter(|l| !have.contains(l)).collect(),
-    };
+        return;
+    }
+    // Most texts are complete: check without allocating first.
+    let has = |l: &String| t.get(l).is_some_and(|s| !s.trim().is_empty());
+    if langs.iter().all(has) {
+        return;
+    }
+    let missing: Vec<&str> = langs.iter().filter(|l| !has(l)).map(String::as_str).collect();
     if !missing.is_empty() {
         out.push(
-            Diagnostic::warning(
-                "missing-translation",
-                format!("{what} has no {} text", missing.join(", ")),
-            )
-            .at_loc(&t.loc)
-            .help(format!(
-                "add {}",
-                missing
-                    .iter()
-                    .map(|l| format!("{l} = \"...\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Diagnostic::warning("missing-translation", format!("{} has no {} text", what(), missing.join(", ")))
+                .at_loc(&t.loc)
+                .help(format!(
+                    "add {}",
+                    missing.iter().map(|l| format!("{l} = \"...\"")).collect::<Vec<_>>().join(", ")
+                )),
         );
     }
 }
@@ -58,13 +48,8 @@ fn narratives(langs: &[String], what: &str, base: &str, docs: &[Narrative], out:
     }
     for lang in langs.iter().skip(1) {
         if !docs.iter().any(|d| d.language.as_deref() == Some(lang)) {
-            let primary = docs
-                .iter()
-                .find(|d| d.language.is_none())
-                .map_or(base.to_string(), |d| d.path.clone());
-            let translated = primary
-                .strip_suffix(".md")
-                .map_or(primary.clone(), |p| format!("{p}.{lang}.md"));
+            let primary = docs.iter().find(|d| d.language.is_none()).map_or(base.to_string(), |d| d.path.clone());
+            let translated = primary.strip_suffix(".md").map_or(primary.clone(), |p| format!("{p}.{lang}.md"));
             out.push(
                 Diagnostic::warning("missing-translation", format!("{what} has no {lang} version"))
                     .in_file(primary)
@@ -82,21 +67,16 @@ impl Rule for Languages {
             return;
         }
         if let Some(m) = &plan.meta {
-            text(&langs, "the member name", &m.member, out);
-            text(&langs, "the plan title", &m.title, out);
+            text(&langs, || "the member name".to_string(), &m.member, out);
+            text(&langs, || "the plan title".to_string(), &m.title, out);
         }
         narratives(&langs, "the strategic vision", "vision.md", &plan.vision, out);
         for c in &plan.commitments {
             let id = &c.id.value;
-            text(&langs, &format!("commitment {id}'s title"), &c.title, out);
+            text(&langs, || format!("commitment {id}'s title"), &c.title, out);
             for m in &c.milestones {
-                text(&langs, &format!("milestone {id}/{} title", m.id.value), &m.title, out);
-                text(
-                    &langs,
-                    &format!("milestone {id}/{} deliverable", m.id.value),
-                    &m.deliverable,
-                    out,
-                );
+                text(&langs, || format!("milestone {id}/{} title", m.id.value), &m.title, out);
+                text(&langs, || format!("milestone {id}/{} deliverable", m.id.value), &m.deliverable, out);
             }
             narratives(
                 &langs,
@@ -118,17 +98,17 @@ impl Rule for Languages {
         if let Some(o) = &plan.opportunities {
             for item in &o.items {
                 let id = item.id.as_ref().map_or("?", |i| i.value.as_str());
-                text(&langs, &format!("opportunity {id} title"), &item.title, out);
+                text(&langs, || format!("opportunity {id} title"), &item.title, out);
             }
         }
         if let Some(r) = &plan.roadmap {
             for t in &r.tasks {
                 let id = t.id.as_ref().map_or("?", |i| i.value.as_str());
-                text(&langs, &format!("roadmap task {id} title"), &t.title, out);
+                text(&langs, || format!("roadmap task {id} title"), &t.title, out);
             }
         }
         for u in &plan.updates {
-            text(&langs, &format!("update {} title", u.path), &u.title, out);
+            text(&langs, || format!("update {} title", u.path), &u.title, out);
         }
     }
 }

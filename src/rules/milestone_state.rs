@@ -32,11 +32,11 @@ impl Rule for MilestoneState {
             for m in &c.milestones {
                 check_evidence(cx, &m.evidence, out);
                 let Some(status) = &m.status else { continue };
-                let mid = format!("milestone {}/{}", c.id.value, m.id.value);
+                let mid = || format!("milestone {}/{}", c.id.value, m.id.value);
                 let mut need = |ok: bool, msg: &str, help: &str| {
                     if !ok {
                         out.push(
-                            Diagnostic::error("milestone-state", format!("{mid} is {} {msg}", status.value))
+                            Diagnostic::error("milestone-state", format!("{} is {} {msg}", mid(), status.value))
                                 .at_loc(&status.loc)
                                 .help(help.to_string()),
                         );
@@ -79,7 +79,7 @@ impl Rule for MilestoneState {
                             out.push(
                                 Diagnostic::error(
                                     "milestone-state",
-                                    format!("{mid} has `completed-on` but its status is {}", status.value),
+                                    format!("{} has `completed-on` but its status is {}", mid(), status.value),
                                 )
                                 .at_loc(&d.loc)
                                 .help("set status = \"completed\", or remove completed-on"),

@@ -11,19 +11,14 @@ pub struct Narratives;
 
 /// Check one document against the required sections of its kind.
 pub(crate) fn check_sections(doc: &Narrative, required: &[RequiredSection], what: &str, out: &mut Vec<Diagnostic>) {
+    let headings: Vec<String> = doc.sections.iter().map(|s| normalise(&s.title)).collect();
     for req in required {
-        let found = doc
-            .sections
-            .iter()
-            .find(|s| req.titles.iter().any(|t| normalise(t) == normalise(&s.title)));
+        let found = req.normalised.iter().find_map(|t| headings.iter().position(|h| h == t)).map(|i| &doc.sections[i]);
         match found {
             None => out.push(
-                Diagnostic::error(
-                    "missing-section",
-                    format!("{what} has no \"{}\" section", req.titles[0]),
-                )
-                .at(doc.path.clone(), 0..0)
-                .help(format!("add a heading, one of: {}", req.titles.join(", "))),
+                Diagnostic::error("missing-section", format!("{what} has no \"{}\" section", req.titles[0]))
+                    .at(doc.path.clone(), 0..0)
+                    .help(format!("add a heading, one of: {}", req.titles.join(", "))),
             ),
             Some(s) if !s.has_body => out.push(
                 Diagnostic::error("missing-section", format!("section \"{}\" of {what} is empty", s.title))

@@ -40,9 +40,7 @@ pub fn step_gaps(cx: &Context<'_>, step: &Step, record: Option<&StepRecord>) -> 
 
 fn ids_in_sector(plan: &Plan, ids: &[crate::plan::At<String>], government: bool) -> bool {
     ids.iter().any(|id| {
-        plan.entity(&id.value)
-            .and_then(|e| e.sector.as_ref())
-            .is_some_and(|s| (s.value == "government") == government)
+        plan.entity(&id.value).and_then(|e| e.sector.as_ref()).is_some_and(|s| (s.value == "government") == government)
     })
 }
 
@@ -50,15 +48,9 @@ fn ids_in_sector(plan: &Plan, ids: &[crate::plan::At<String>], government: bool)
 pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
     let fail = |s: &str| Err(s.to_string());
     let meta = plan.meta.as_ref();
-    let opps = plan
-        .opportunities
-        .as_ref()
-        .map(|o| o.items.as_slice())
-        .unwrap_or_default();
+    let opps = plan.opportunities.as_ref().map(|o| o.items.as_slice()).unwrap_or_default();
     let live = || {
-        plan.commitments
-            .iter()
-            .filter(|c| !matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("withdrawn")))
+        plan.commitments.iter().filter(|c| !matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("withdrawn")))
     };
     match name {
         "team" => match meta.and_then(|m| m.team.as_ref()) {
@@ -87,9 +79,7 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
         "roadmap" => match &plan.roadmap {
             Some(r)
                 if !r.tasks.is_empty()
-                    && r.tasks
-                        .iter()
-                        .all(|t| t.start.is_some() && t.due.is_some() && t.owner.is_some()) =>
+                    && r.tasks.iter().all(|t| t.start.is_some() && t.due.is_some() && t.owner.is_some()) =>
             {
                 Ok(())
             }
@@ -116,17 +106,13 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             }
         }
         "solutions" => match opps.iter().find(|o| o.selected && o.solutions.is_empty()) {
-            Some(o) => Err(format!(
-                "selected opportunity {} has no solution",
-                o.id.as_ref().map_or("?", |i| i.value.as_str())
-            )),
+            Some(o) => {
+                Err(format!("selected opportunity {} has no solution", o.id.as_ref().map_or("?", |i| i.value.as_str())))
+            }
             None => Ok(()),
         },
         "support-network" => match live().find(|c| c.supporting.is_empty()) {
-            Some(c) => Err(format!(
-                "commitment {} has no supporting organisations or people",
-                c.id.value
-            )),
+            Some(c) => Err(format!("commitment {} has no supporting organisations or people", c.id.value)),
             None => Ok(()),
         },
         "vision" => {
@@ -156,10 +142,9 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
                 .flat_map(|c| c.milestones.iter().map(move |m| (c, m)))
                 .find(|(_, m)| m.status_str() == "not-started" && m.due.is_none());
             match stuck {
-                Some((c, m)) => Err(format!(
-                    "milestone {}/{} is not started and has no due date",
-                    c.id.value, m.id.value
-                )),
+                Some((c, m)) => {
+                    Err(format!("milestone {}/{} is not started and has no due date", c.id.value, m.id.value))
+                }
                 None => Ok(()),
             }
         }
@@ -184,11 +169,7 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
 }
 
 fn update_of_kind(plan: &Plan, kind: &str) -> Result<(), String> {
-    if plan
-        .updates
-        .iter()
-        .any(|u| u.kind.as_ref().is_some_and(|k| k.value == kind))
-    {
+    if plan.updates.iter().any(|u| u.kind.as_ref().is_some_and(|k| k.value == kind)) {
         Ok(())
     } else {
         Err(format!("no update of kind `{kind}` in updates/"))
@@ -209,9 +190,7 @@ impl Rule for PhaseExit {
             if gaps.is_empty() {
                 continue;
             }
-            let loc = record.map_or(phase_loc.clone(), |r| {
-                r.status.as_ref().map_or(r.loc.clone(), |s| s.loc.clone())
-            });
+            let loc = record.map_or(phase_loc.clone(), |r| r.status.as_ref().map_or(r.loc.clone(), |s| s.loc.clone()));
             let title = step.title.get("en").map_or("", String::as_str);
             let mut d = Diagnostic::error(
                 "phase-exit",

@@ -8,11 +8,8 @@ pub struct References;
 
 fn entity(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
     if cx.plan.entity(&id.value).is_none() && !cx.plan.broken.contains("people.toml") {
-        let mut d = Diagnostic::error(
-            "unresolved-reference",
-            format!("{what} `{}` is not in people.toml", id.value),
-        )
-        .at_loc(&id.loc);
+        let mut d = Diagnostic::error("unresolved-reference", format!("{what} `{}` is not in people.toml", id.value))
+            .at_loc(&id.loc);
         d = match crate::plan::shape::suggest(&id.value, cx.plan.entities.iter().map(|e| e.id.value.as_str())) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("add the person or organisation to people.toml, or fix the id"),
@@ -24,29 +21,20 @@ fn entity(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnosti
 fn step(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
     if cx.catalogue.step(&id.value).is_none() {
         out.push(
-            Diagnostic::error(
-                "unresolved-reference",
-                format!("{what} `{}` is not a step of the catalogue", id.value),
-            )
-            .at_loc(&id.loc)
-            .help(format!("steps of `{}` run from 1.1 to 5.3", cx.catalogue.id)),
+            Diagnostic::error("unresolved-reference", format!("{what} `{}` is not a step of the catalogue", id.value))
+                .at_loc(&id.loc)
+                .help(format!("steps of `{}` run from 1.1 to 5.3", cx.catalogue.id)),
         );
     }
 }
 
 fn commitment(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
-    let broken = cx
-        .plan
-        .broken
-        .contains(&format!("commitments/{}/commitment.toml", id.value));
+    let broken = cx.plan.broken.contains(&format!("commitments/{}/commitment.toml", id.value));
     if cx.plan.commitment(&id.value).is_none() && !broken {
         out.push(
-            Diagnostic::error(
-                "unresolved-reference",
-                format!("{what} `{}` is not a commitment of the plan", id.value),
-            )
-            .at_loc(&id.loc)
-            .help("use the id of a directory under commitments/"),
+            Diagnostic::error("unresolved-reference", format!("{what} `{}` is not a commitment of the plan", id.value))
+                .at_loc(&id.loc)
+                .help("use the id of a directory under commitments/"),
         );
     }
 }
@@ -78,10 +66,7 @@ impl Rule for References {
         }
         if let Some(m) = &plan.meta {
             if let Some(t) = &m.team {
-                t.lead
-                    .iter()
-                    .chain(&t.members)
-                    .for_each(|id| entity(cx, "team member", id, out));
+                t.lead.iter().chain(&t.members).for_each(|id| entity(cx, "team member", id, out));
             }
             if let Some(f) = &m.forum {
                 f.members.iter().for_each(|id| entity(cx, "forum member", id, out));
@@ -100,9 +85,7 @@ impl Rule for References {
             for item in &o.items {
                 item.proposed_by.iter().for_each(|id| entity(cx, "proposer", id, out));
                 for s in &item.solutions {
-                    s.commitment
-                        .iter()
-                        .for_each(|id| commitment(cx, "solution's commitment", id, out));
+                    s.commitment.iter().for_each(|id| commitment(cx, "solution's commitment", id, out));
                 }
             }
         }
@@ -141,15 +124,11 @@ impl Rule for References {
         }
         for u in &plan.updates {
             u.authors.iter().for_each(|id| entity(cx, "author", id, out));
-            u.commitments
-                .iter()
-                .for_each(|id| commitment(cx, "reported commitment", id, out));
+            u.commitments.iter().for_each(|id| commitment(cx, "reported commitment", id, out));
             u.steps.iter().for_each(|id| step(cx, "documented step", id, out));
         }
         if let Some(l) = &plan.learning {
-            l.body_members
-                .iter()
-                .for_each(|id| entity(cx, "monitoring body member", id, out));
+            l.body_members.iter().for_each(|id| entity(cx, "monitoring body member", id, out));
         }
     }
 }

@@ -14,11 +14,7 @@ impl Rule for Smart {
             if status == "withdrawn" {
                 continue;
             }
-            let severity = if status == "draft" {
-                Severity::Warning
-            } else {
-                Severity::Error
-            };
+            let severity = if status == "draft" { Severity::Warning } else { Severity::Error };
             let mut push = |code: &'static str, msg: String, loc: &crate::diagnostic::Loc, help: &str| {
                 let mut d = Diagnostic::error(code, msg).at_loc(loc).help(help);
                 d.severity = severity;
@@ -42,11 +38,11 @@ impl Rule for Smart {
                 );
             }
             for m in &c.milestones {
-                let mid = format!("milestone {id}/{}", m.id.value);
+                let mid = || format!("milestone {id}/{}", m.id.value);
                 if m.deliverable.as_ref().is_none_or(|d| d.is_blank()) && !m.malformed.contains(&"deliverable") {
                     push(
                         "smart-measurable",
-                        format!("{mid} has no deliverable"),
+                        format!("{} has no deliverable", mid()),
                         &m.id.loc,
                         "add `deliverable`: the measurable output, e.g. \"50 datasets on the city portal\"",
                     );
@@ -54,7 +50,7 @@ impl Rule for Smart {
                 if m.responsible.is_none() && !m.malformed.contains(&"responsible") {
                     push(
                         "smart-actionable",
-                        format!("{mid} has no responsible person"),
+                        format!("{} has no responsible person", mid()),
                         &m.id.loc,
                         "add `responsible` with a people.toml id",
                     );
@@ -71,7 +67,7 @@ impl Rule for Smart {
                     };
                     push(
                         "smart-timebound",
-                        format!("{mid} has no {missing}"),
+                        format!("{} has no {missing}", mid()),
                         &m.id.loc,
                         "add `start` and `due` inside the commitment's window",
                     );
