@@ -1,7 +1,10 @@
 //! The benchmark floor for `kept validate`: read the same TOML files and parse them with the
 //! toml crate into plain serde structs, nothing else. Uses every core, like kept.
 //!
-//! `cargo run --release --example toml_baseline -- PLAN_DIR`
+//! `cargo run --release --example toml_baseline -- PLAN_DIR [--with-markdown]`
+//!
+//! With `--with-markdown` it also reads (without parsing) the Markdown files kept reads
+//! (READMEs, updates, vision), to show what reading three times as many files costs.
 
 use std::path::{Path, PathBuf};
 
@@ -49,20 +52,32 @@ struct Milestone {
     withdrawn_reason: Option<toml::Value>,
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
+fn files(dir: &Path, markdown: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for name in ["kept.toml", "plan.toml", "people.toml", "roadmap.toml", "opportunities.toml", "learning.toml"] {
         out.push(dir.join(name));
     }
     for entry in std::fs::read_dir(dir.join("commitments")).expect("commitments/ exists") {
-        out.push(entry.expect("readable").path().join("commitment.toml"));
+        let c = entry.expect("readable").path();
+        out.push(c.join("commitment.toml"));
+        if markdown {
+            out.push(c.join("README.md"));
+            out.push(c.join("README.en.md"));
+        }
+    }
+    if markdown {
+        for entry in std::fs::read_dir(dir.join("updates")).expect("updates/ exists") {
+            out.push(entry.expect("readable").path());
+        }
     }
     out
 }
 
 fn parse(path: &Path) -> usize {
     let text = std::fs::read_to_string(path).expect("readable UTF-8");
-    if path.ends_with("commitment.toml") {
+    if path.extension().is_some_and(|e| e == "md") {
+        text.len()
+    } else if path.ends_with("commitment.toml") {
         let c: Commitment = toml::from_str(&text).expect("valid commitment");
         c.milestones.len()
     } else {
@@ -72,8 +87,8 @@ fn parse(path: &Path) -> usize {
 }
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: toml_baseline PLAN_DIR"));
-    let files = files(&dir);
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: toml_baseline PLAN_DIR [--with-markdown]"));
+    let files = files(&dir, std::env::args().any(|a| a == "--with-markdown"));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(threads);
     let total: usize = std::thread::scope(|s| {

@@ -235,7 +235,9 @@ impl Source for DirSource {
 
 /// A plan in a git tree, read straight from the object database.
 pub struct GitSource {
-    repo: git2::Repository,
+    /// The repository's git directory; each reading thread opens its own handle to it, as a
+    /// libgit2 repository handle may not be shared between threads.
+    git_dir: PathBuf,
     entries: BTreeMap<String, EntryKind>,
     blobs: BTreeMap<String, git2::Oid>,
 }
@@ -256,7 +258,6 @@ impl GitSource {
     /// A plan in a given tree of a repository.
     pub fn from_tree(repo: git2::Repository, tree_id: git2::Oid) -> Result<Self, LoadError> {
         let git_err = |source| LoadError::Git { source };
-        let odb = repo.odb().map_err(git_err)?;
         let mut entries = BTreeMap::new();
         let mut blobs = BTreeMap::new();
         let mut links = Vec::new();
@@ -277,13 +278,11 @@ impl GitSource {
                 }
                 let kind = match entry.filemode() {
                     0o040000 => EntryKind::Dir,
-                    0o100644 | 0o100755 => match odb.read_header(entry.id()) {
-                        Ok((size, _)) => {
-                            blobs.insert(path.clone(), entry.id());
-                            EntryKind::File(size as u64)
-                        }
-                        Err(_) => EntryKind::Other,
-                    },
+                    // Sizes are checked when a blob is read, on the reading threads.
+                    0o100644 | 0o100755 => {
+                        blobs.insert(path.clone(), entry.id());
+                        EntryKind::File(0)
+                    }
                     0o120000 => {
                         links.push((path.clone(), entry.id()));
                         EntryKind::Other
@@ -306,8 +305,7 @@ impl GitSource {
             let inside = resolve_inside(&path, &target);
             entries.insert(path, EntryKind::Symlink { target, inside });
         }
-        drop(odb);
-        Ok(GitSource { repo, entries, blobs })
+        Ok(GitSource { git_dir: repo.path().to_path_buf(), entries, blobs })
     }
 }
 
@@ -316,13 +314,29 @@ impl Source for GitSource {
         &self.entries
     }
 
+    fn as_sync(&self) -> Option<&(dyn Source + Sync)> {
+        Some(self)
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let oid = self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
-        let blob = self.repo.find_blob(*oid).map_err(|e| ReadError::Io(e.message().to_string()))?;
-        if blob.size() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge(blob.size() as u64));
+        thread_local! {
+            static REPO: std::cell::RefCell<Option<(PathBuf, git2::Repository)>> = const { std::cell::RefCell::new(None) };
         }
-        Ok(blob.content().to_vec())
+        let oid = *self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
+        let io = |e: git2::Error| ReadError::Io(e.message().to_string());
+        REPO.with_borrow_mut(|slot| {
+            if slot.as_ref().is_none_or(|(dir, _)| *dir != self.git_dir) {
+                *slot = Some((self.git_dir.clone(), git2::Repository::open(&self.git_dir).map_err(io)?));
+            }
+            let (_, repo) = slot.as_ref().expect("just filled");
+            let odb = repo.odb().map_err(io)?;
+            let (size, _) = odb.read_header(oid).map_err(io)?;
+            if size as u64 > MAX_FILE_SIZE {
+                return Err(ReadError::TooLarge(size as u64));
+            }
+            let blob = repo.find_blob(oid).map_err(io)?;
+            Ok(blob.content().to_vec())
+        })
     }
 }
 
