@@ -15,9 +15,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use kept::Date;
 
-/// Open government action plans as code.
+/// Open government action plans (OGP Local) kept as code in git.
 #[derive(Debug, Parser)]
-#[command(name = "kept", version, about, long_about = None)]
+#[command(name = "kept", version, about = "Open government action plans (OGP Local) kept as code in git", long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

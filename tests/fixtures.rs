@@ -120,3 +120,11 @@ fn every_rule_code_has_an_invalid_fixture() {
         assert!(kept::rules::CODES.iter().any(|(k, _)| k == c), "fixture expects unknown code {c}");
     }
 }
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md")).unwrap();
+    for (code, _) in kept::rules::CODES {
+        assert!(doc.contains(&format!("| `{code}` |")), "docs/rules.md does not describe {code}");
+    }
+}

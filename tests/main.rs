@@ -6,6 +6,7 @@ mod bad_input;
 mod fixtures;
 mod fuzz;
 mod git_rev;
+mod hooks;
 mod init;
 mod schema;
 mod template;
