@@ -14,11 +14,13 @@ fn pre_commit_checks_the_index_and_blocks_a_broken_commit() {
     // Stage a milestone completed without evidence: the commit is refused with the diagnostic.
     let path = plan.join("commitments/UAYAB0005/commitment.toml");
     let good = std::fs::read_to_string(&path).unwrap();
-    let bad = good.replacen("due = 2027-05-31\nstatus = \"in-progress\"", "due = 2027-05-31\nstatus = \"completed\"", 1);
+    let bad =
+        good.replacen("due = 2027-05-31\nstatus = \"in-progress\"", "due = 2027-05-31\nstatus = \"completed\"", 1);
     assert_ne!(bad, good);
     std::fs::write(&path, &bad).unwrap();
     s.git(&plan, &["add", "-A"]);
-    let (code, out, err) = run(crate::common::git(s.home(), &plan).env("KEPT", kept).args(["commit", "-q", "-m", "Complete M3"]));
+    let (code, out, err) =
+        run(crate::common::git(s.home(), &plan).env("KEPT", kept).args(["commit", "-q", "-m", "Complete M3"]));
     assert_ne!(code, 0, "the broken commit went through");
     assert!(format!("{out}{err}").contains("[milestone-state]"), "{out}{err}");
     assert_eq!(s.git(&plan, &["rev-list", "--count", "HEAD"]).trim(), "1");
@@ -27,9 +29,18 @@ fn pre_commit_checks_the_index_and_blocks_a_broken_commit() {
     s.git(&plan, &["checkout", "--", "."]);
     s.git(&plan, &["reset", "-q"]);
     std::fs::write(plan.join("people.toml"), "not [valid toml").unwrap();
-    std::fs::write(plan.join("roadmap.toml"), std::fs::read_to_string(plan.join("roadmap.toml")).unwrap() + "\n# reviewed\n").unwrap();
+    std::fs::write(
+        plan.join("roadmap.toml"),
+        std::fs::read_to_string(plan.join("roadmap.toml")).unwrap() + "\n# reviewed\n",
+    )
+    .unwrap();
     s.git(&plan, &["add", "roadmap.toml"]);
-    let (code, out, err) = run(crate::common::git(s.home(), &plan).env("KEPT", kept).args(["commit", "-q", "-m", "Note review"]));
+    let (code, out, err) =
+        run(crate::common::git(s.home(), &plan).env("KEPT", kept).args(["commit", "-q", "-m", "Note review"]));
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(std::fs::read_to_string(plan.join("people.toml")).unwrap(), "not [valid toml", "the hook touched unstaged work");
+    assert_eq!(
+        std::fs::read_to_string(plan.join("people.toml")).unwrap(),
+        "not [valid toml",
+        "the hook touched unstaged work"
+    );
 }
