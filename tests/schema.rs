@@ -59,3 +59,48 @@ fn the_templates_schemas_are_current_and_referenced() {
     }
     assert!(checked >= 10, "only {checked} TOML files checked");
 }
+
+/// Run taplo (the TOML toolkit behind Even Better TOML) on files of a plan directory.
+fn taplo_check(dir: &std::path::Path, files: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new("taplo")
+        .arg("check")
+        .args(files)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("taplo runs (CI installs it: pip install taplo==0.9.3)");
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+#[test]
+fn taplo_accepts_the_template_and_rejects_what_kept_rejects() {
+    let files = [
+        "kept.toml",
+        "plan.toml",
+        "people.toml",
+        "roadmap.toml",
+        "opportunities.toml",
+        "learning.toml",
+        "commitments/UAYAB0001/commitment.toml",
+        "commitments/UAYAB0004/commitment.toml",
+    ];
+    let (code, out) = taplo_check(&template_dir(), &files);
+    assert_eq!(code, 0, "taplo rejects the template against kept's schemas:\n{out}");
+
+    let s = Scratch::new();
+    let plan = s.template();
+    let path = plan.join("plan.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace("phase = \"implement\"", "phase = \"implementing\"");
+    std::fs::write(&path, text).unwrap();
+    let path = plan.join("commitments/UAYAB0001/commitment.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace("ogp-values = [", "ogp-value = [");
+    std::fs::write(&path, text).unwrap();
+    let (code, out) = taplo_check(&plan, &["plan.toml", "commitments/UAYAB0001/commitment.toml"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("\"implementing\" is not one of"), "{out}");
+    assert!(out.contains("'ogp-value' was unexpected"), "{out}");
+}
