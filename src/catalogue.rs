@@ -1,13 +1,39 @@
 //! The step catalogue: phases, steps, exit criteria and required narrative sections, as data.
 //!
 //! OGP has published variants of the co-creation step list, so the list is shipped as TOML
-//! inside the binary (`src/catalogue/*.toml`) and chosen by the plan's `catalogue` key.
+//! inside the binary (`src/catalogue/*.toml`) and chosen by the plan's `catalogue` key; a
+//! plan may also carry its own `catalogue.toml`, checked by [`Catalogue::problems`].
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use crate::plan::Text;
+
+/// The exit checks a catalogue may name (implemented in `rules::phase_exit`).
+pub const CRITERIA: &[&str] = &[
+    "team",
+    "monitoring-body",
+    "forum",
+    "roadmap",
+    "awareness",
+    "opportunities",
+    "prioritized",
+    "solutions",
+    "support-network",
+    "vision",
+    "commitments",
+    "approved",
+    "meetings",
+    "milestones-moving",
+    "progress-updates",
+    "learning-plan",
+    "information-repository",
+    "end-of-commitment-reports",
+];
+
+/// The narrative document kinds whose sections a catalogue lists.
+pub const DOCUMENTS: &[&str] = &["vision", "commitment", "end-of-commitment"];
 
 /// The catalogue used when a plan names none.
 pub const DEFAULT: &str = "ogp-local-2024";
@@ -80,14 +106,67 @@ impl Catalogue {
     /// An embedded catalogue by id.
     pub fn embedded(id: &str) -> Option<Catalogue> {
         let (_, text) = EMBEDDED.iter().find(|(name, _)| *name == id)?;
-        // The embedded catalogues are tested to parse (see tests below).
-        let mut catalogue: Catalogue = toml::from_str(text).ok()?;
+        // The embedded catalogues are tested to parse and to have no problems (tests below).
+        Catalogue::parse(text).ok()
+    }
+
+    /// Parse a catalogue; the error is the parser's message and span.
+    pub fn parse(text: &str) -> Result<Catalogue, (String, Option<std::ops::Range<usize>>)> {
+        let mut catalogue: Catalogue = toml::from_str(text).map_err(|e| (e.message().to_string(), e.span()))?;
         for doc in catalogue.documents.values_mut() {
             for s in &mut doc.sections {
                 s.normalised = s.titles.iter().map(|t| crate::plan::markdown::normalise(t)).collect();
             }
         }
-        Some(catalogue)
+        Ok(catalogue)
+    }
+
+    /// What makes a catalogue unusable: the five phases in order, steps with unique ids,
+    /// known exit checks and document kinds, sections with titles.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let ids: Vec<&str> = self.phases.iter().map(|p| p.id.as_str()).collect();
+        if ids != crate::plan::PHASES {
+            out.push(format!(
+                "phases must be {} in this order, found {}",
+                crate::plan::PHASES.join(", "),
+                ids.join(", ")
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (_, phase, step) in self.steps() {
+            if !seen.insert(step.id.as_str()) {
+                out.push(format!("step id {} is used twice", step.id));
+            }
+            for c in &step.criteria {
+                if !CRITERIA.contains(&c.as_str()) {
+                    out.push(format!(
+                        "step {} names unknown exit check `{c}` (known: {})",
+                        step.id,
+                        CRITERIA.join(", ")
+                    ));
+                }
+            }
+            if step.title.is_empty() {
+                out.push(format!("step {} of phase {} has no title", step.id, phase.id));
+            }
+        }
+        for phase in &self.phases {
+            if phase.steps.is_empty() {
+                out.push(format!("phase {} has no steps", phase.id));
+            }
+        }
+        for (kind, doc) in &self.documents {
+            if !DOCUMENTS.contains(&kind.as_str()) {
+                out.push(format!("unknown document kind `{kind}` (known: {})", DOCUMENTS.join(", ")));
+            }
+            for s in &doc.sections {
+                if s.titles.is_empty() {
+                    out.push(format!("section `{}` of {kind} lists no heading titles", s.key));
+                }
+            }
+        }
+        out
     }
 
     /// The ids of the embedded catalogues.
@@ -127,9 +206,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn problems_are_found() {
+        let mut c = Catalogue::embedded(DEFAULT).unwrap();
+        c.phases.swap(0, 1);
+        c.phases[2].steps[0].criteria.push("telepathy".into());
+        let p = c.problems();
+        assert!(p.iter().any(|p| p.contains("in this order")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("`telepathy`")), "{p:?}");
+        assert!(Catalogue::parse("id = 3").is_err());
+    }
+
+    #[test]
     fn embedded_catalogues_parse_and_cover_five_phases() {
         for id in Catalogue::available() {
             let c = Catalogue::embedded(id).expect("embedded catalogue parses");
+            assert_eq!(c.problems(), Vec::<String>::new());
             let phases: Vec<_> = c.phases.iter().map(|p| p.id.as_str()).collect();
             assert_eq!(phases, crate::plan::PHASES);
             assert!(c.steps().count() >= 15);

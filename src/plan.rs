@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub use model::*;
 
+use crate::catalogue;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Loc};
 use source::{EntryKind, ReadError, Source};
@@ -146,6 +147,9 @@ pub fn load(source: &dyn Source) -> Loaded {
             );
         }
     }
+    if entries.contains_key("catalogue.toml") {
+        load_catalogue(source, &mut plan, &mut diags);
+    }
     for path in entries.keys() {
         if let Some(lang) = path.strip_prefix("vision").and_then(narrative_lang) {
             wanted.push((path.clone(), Role::Vision(lang)));
@@ -190,6 +194,45 @@ pub fn load(source: &dyn Source) -> Loaded {
     plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
     plan.reindex();
     Loaded { plan, diagnostics: diags }
+}
+
+/// Read the plan's own step catalogue; a catalogue with problems is reported and not used.
+fn load_catalogue(source: &dyn Source, plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
+    const PATH: &str = "catalogue.toml";
+    let text = match source.read_checked(PATH) {
+        Ok(bytes) => match decode(PATH, bytes, diags) {
+            Some(t) => t,
+            None => return,
+        },
+        Err(e) => return diags.push(read_diagnostic(PATH, e)),
+    };
+    let help =
+        "see src/catalogue/ogp-local-2024.toml in kept for the format, or remove catalogue.toml to use a built-in one";
+    match catalogue::Catalogue::parse(&text) {
+        Err((message, span)) => diags.push(
+            Diagnostic::error(
+                "invalid-catalogue",
+                format!("the plan's step catalogue cannot be read: {}", message.trim()),
+            )
+            .at(PATH, span.unwrap_or(0..0))
+            .help(help),
+        ),
+        Ok(c) => {
+            let problems = c.problems();
+            if problems.is_empty() {
+                plan.catalogue = Some(c);
+            } else {
+                let mut d = Diagnostic::error("invalid-catalogue", "the plan's step catalogue is not usable")
+                    .at(PATH, 0..0)
+                    .help(help);
+                for p in problems {
+                    d = d.note(p);
+                }
+                diags.push(d);
+            }
+        }
+    }
+    plan.sources.insert(PATH, text);
 }
 
 /// `.md` → primary language (None); `.en.md` → Some("en").

@@ -75,6 +75,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("missing-front-matter", "an update without TOML front matter"),
     ("update-file-name", "an update not named <date>-<slug>.md"),
     ("unsupported-version", "a schema version or catalogue kept does not know"),
+    ("invalid-catalogue", "a plan's own catalogue.toml that cannot be used"),
     ("duplicate-id", "two things share an id"),
     ("id-mismatch", "a commitment id that differs from its directory or member code"),
     ("unresolved-reference", "an id that names nothing"),
@@ -124,10 +125,16 @@ impl Report {
     }
 }
 
-/// The catalogue a plan names (or the default), if kept ships it.
+/// The plan's step catalogue: its own `catalogue.toml`, or the built-in one it names (or the
+/// default); `None` if it names one kept does not ship.
 pub fn catalogue_for(plan: &Plan) -> Option<Catalogue> {
-    let id = plan.meta.as_ref().and_then(|m| m.catalogue.as_ref()).map_or(catalogue::DEFAULT, |c| c.value.as_str());
-    Catalogue::embedded(id)
+    let named = plan.meta.as_ref().and_then(|m| m.catalogue.as_ref()).map(|c| c.value.as_str());
+    if let Some(own) = &plan.catalogue
+        && named.is_none_or(|n| n == own.id)
+    {
+        return Some(own.clone());
+    }
+    Catalogue::embedded(named.unwrap_or(catalogue::DEFAULT))
 }
 
 /// Run every snapshot rule on a loaded plan; loader findings are included.

@@ -95,3 +95,39 @@ fn json_diagnostics_carry_file_line_column_and_code() {
             .any(|d| d["code"] == "invalid-type" && d["file"] == "roadmap.toml" && d["line"] == 1 && d["column"] == 9)
     );
 }
+
+#[test]
+fn a_plan_may_bring_its_own_step_catalogue() {
+    let s = Scratch::new();
+    let plan = s.template();
+    // The built-in catalogue with one more step in phase 1, under the plan's own id.
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/catalogue/ogp-local-2024.toml"),
+    )
+    .unwrap();
+    let own = builtin.replacen("id = \"ogp-local-2024\"", "id = \"yablunivka-2025\"", 1).replacen(
+        "  { id = \"1.4\",",
+        "  { id = \"1.5\", title = { en = \"Map digital skills\", uk = \"Оцінити цифрові навички\" }, criteria = [] },\n  { id = \"1.4\",",
+        1,
+    );
+    std::fs::write(plan.join("catalogue.toml"), own).unwrap();
+    let meta = std::fs::read_to_string(plan.join("plan.toml")).unwrap();
+    std::fs::write(
+        plan.join("plan.toml"),
+        meta.replacen("catalogue = \"ogp-local-2024\"", "catalogue = \"yablunivka-2025\"", 1),
+    )
+    .unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("step 1.5 (Map digital skills) of phase prepare is unfinished"), "{out}");
+    let meta = std::fs::read_to_string(plan.join("plan.toml")).unwrap();
+    std::fs::write(
+        plan.join("plan.toml"),
+        meta + "\n[steps.\"1.5\"]\nstatus = \"skipped\"\nreason = { uk = \"Зроблено в 1.1\", en = \"Done within 1.1\" }\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 0, "{out}");
+    let (_, out, _) = run(s.kept().args(["status", "--format", "json"]).arg(&plan));
+    assert!(out.contains("\"phase\": \"implement\""), "{out}");
+}

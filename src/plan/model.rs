@@ -131,6 +131,8 @@ pub struct Plan {
     /// Plan files that could not be read or parsed (already reported): rules do not report
     /// what is missing because of them, such as references to a commitment whose file broke.
     pub broken: BTreeSet<String>,
+    /// The plan's own step catalogue (`catalogue.toml`), when it has a usable one.
+    pub catalogue: Option<crate::catalogue::Catalogue>,
     /// Lookups built by [`Plan::reindex`].
     pub index: Index,
 }

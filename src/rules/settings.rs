@@ -10,13 +10,24 @@ pub struct Settings;
 impl Rule for Settings {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(meta) = &cx.plan.meta {
+            let own = cx.plan.catalogue.as_ref().map(|c| c.id.as_str());
             if let Some(c) = &meta.catalogue
                 && Catalogue::embedded(&c.value).is_none()
+                && own != Some(c.value.as_str())
             {
                 out.push(
                     Diagnostic::error("unsupported-version", format!("unknown step catalogue `{}`", c.value))
                         .at_loc(&c.loc)
-                        .help(format!("use one of: {}", Catalogue::available().join(", "))),
+                        .help(match own {
+                            Some(own) => format!(
+                                "use one of: {}, or `{own}` (the id in catalogue.toml)",
+                                Catalogue::available().join(", ")
+                            ),
+                            None => format!(
+                                "use one of: {}, or add your own catalogue.toml with that id",
+                                Catalogue::available().join(", ")
+                            ),
+                        }),
                 );
             }
             for lang in &meta.languages {
