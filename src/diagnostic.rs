@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -118,15 +118,32 @@ pub struct LineCol {
 }
 
 /// The text of every file the loader read, to render spans as lines and columns.
+///
+/// Line starts are indexed lazily, once per file, so rendering many findings in one large
+/// file stays linear.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    files: BTreeMap<String, String>,
+    files: BTreeMap<String, Source>,
+}
+
+#[derive(Debug, Clone)]
+struct Source {
+    text: String,
+    lines: OnceLock<Vec<usize>>,
+}
+
+impl Source {
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0).chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+        })
+    }
 }
 
 impl SourceMap {
     /// Remember a file's text.
     pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
-        self.files.insert(path.into(), text.into());
+        self.files.insert(path.into(), Source { text: text.into(), lines: OnceLock::new() });
     }
 
     /// How many files were read.
@@ -141,12 +158,30 @@ impl SourceMap {
 
     /// The text of a file, if it was read.
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        self.files.get(path).map(|s| s.text.as_str())
     }
 
-    /// Line and column of a byte offset in a file.
+    /// Line and column of a byte offset in a file (offsets past the end clamp to the end).
     pub fn line_col(&self, path: &str, offset: usize) -> Option<LineCol> {
-        self.text(path).map(|text| line_col(text, offset))
+        let src = self.files.get(path)?;
+        let text = &src.text;
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = src.line_starts();
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        Some(LineCol { line, column: text[start..offset].chars().count() + 1 })
+    }
+
+    /// The text of a 1-based line of a file, without its line ending.
+    pub fn line(&self, path: &str, line: usize) -> Option<&str> {
+        let src = self.files.get(path)?;
+        let starts = src.line_starts();
+        let start = *starts.get(line.checked_sub(1)?)?;
+        let end = starts.get(line).map_or(src.text.len(), |e| e - 1);
+        Some(src.text[start..end].trim_end_matches('\r'))
     }
 }
 
@@ -159,6 +194,34 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     LineCol { line: before.matches('\n').count() + 1, column: text[line_start..offset].chars().count() + 1 }
+}
+
+/// Keep at most `limit` findings of one code in one file; the rest become one summary.
+///
+/// A generated or hostile file can hold a hundred thousand of the same mistake; the first
+/// ones say what to fix, and the summary says how many more there are. Expects sorted input.
+pub fn cap(diagnostics: Vec<Diagnostic>, limit: usize) -> Vec<Diagnostic> {
+    let mut counts: BTreeMap<(Option<String>, &'static str), (usize, Option<usize>)> = BTreeMap::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len().min(4096));
+    for d in diagnostics {
+        let entry = counts.entry((d.file.clone(), d.code)).or_insert((0, None));
+        entry.0 += 1;
+        if entry.0 <= limit {
+            out.push(d);
+            continue;
+        }
+        match entry.1 {
+            Some(at) => out[at].message = format!("{} more `{}` findings in this file are not shown", entry.0 - limit, d.code),
+            None => {
+                entry.1 = Some(out.len());
+                let mut summary = Diagnostic::new(d.severity, d.code, format!("1 more `{}` finding in this file is not shown", d.code))
+                    .help("fix the findings above and run again to see the rest");
+                summary.file = d.file;
+                out.push(summary);
+            }
+        }
+    }
+    out
 }
 
 /// Sort diagnostics by file, then position, then code, so output is stable.
@@ -176,6 +239,31 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_map_agrees_with_line_col() {
+        let text = "a = 1\r\nб = \"ї\"\n\nlast";
+        let mut map = SourceMap::default();
+        map.insert("f", text);
+        for off in 0..=text.len() + 3 {
+            assert_eq!(map.line_col("f", off), Some(line_col(text, off)), "offset {off}");
+        }
+        assert_eq!(map.line("f", 1), Some("a = 1"));
+        assert_eq!(map.line("f", 2), Some("б = \"ї\""));
+        assert_eq!(map.line("f", 4), Some("last"));
+        assert_eq!(map.line("f", 5), None);
+        assert_eq!(map.line("f", 0), None);
+    }
+
+    #[test]
+    fn cap_summarises_the_rest() {
+        let diags: Vec<Diagnostic> =
+            (0..250).map(|i| Diagnostic::warning("unknown-key", format!("k{i}")).at("a.toml", i..i + 1)).collect();
+        let capped = cap(diags, 100);
+        assert_eq!(capped.len(), 101);
+        assert_eq!(capped[100].message, "150 more `unknown-key` findings in this file are not shown");
+        assert_eq!(capped[100].severity, Severity::Warning);
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -101,22 +101,28 @@ pub const CODES: &[(&str, &str)] = &[
     ("phase-exit", "an earlier phase's step not done, or its exit criteria unmet"),
 ];
 
+/// Findings of one code in one file beyond this many are summarised in one line.
+pub const MAX_PER_FILE_AND_CODE: usize = 100;
+
 /// The result of validating a plan.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Every finding, sorted by file and position.
+    /// Every finding, sorted by file and position; beyond [`MAX_PER_FILE_AND_CODE`] of one
+    /// code in one file, a summary stands for the rest.
     pub diagnostics: Vec<Diagnostic>,
+    errors: usize,
+    warnings: usize,
 }
 
 impl Report {
-    /// Number of errors.
+    /// Number of errors, including those summarised.
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 
-    /// Number of warnings.
+    /// Number of warnings, including those summarised.
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.warnings
     }
 
     /// Whether the plan is valid (warnings allowed).
@@ -160,7 +166,9 @@ pub fn validate(loaded: &Loaded, today: Date) -> Report {
     diagnostics.extend(found.into_iter().flatten());
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
-    Report { diagnostics }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    Report { diagnostics: diagnostic::cap(diagnostics, MAX_PER_FILE_AND_CODE), errors, warnings }
 }
 
 fn run_rules<'r>(cx: &Context<'_>, rules: impl Iterator<Item = &'r dyn Rule>) -> Vec<Diagnostic> {

@@ -188,3 +188,33 @@ fn in_memory_plans_load_like_directories() {
     assert_eq!(report.diagnostics, Vec::new());
     assert!(loaded.plan.commitments.len() >= 4);
 }
+
+#[test]
+fn a_flood_of_findings_is_summarised_and_stays_fast() {
+    let s = Scratch::new();
+    let plan = s.template();
+    let mut text = std::fs::read_to_string(plan.join("kept.toml")).unwrap();
+    let (head, tail) = text.split_at(text.find("[roles]").unwrap());
+    let keys: String = (0..20_000).map(|i| format!("unknown-{i} = {i}\n")).collect();
+    text = format!("{head}{keys}{tail}");
+    std::fs::write(plan.join("kept.toml"), text).unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 0, "unknown keys are warnings");
+    assert_eq!(out.matches("warning[unknown-key]").count(), 101, "100 shown and one summary");
+    assert!(out.contains("19900 more `unknown-key` findings in this file are not shown"), "{}", &out[out.len() - 600..]);
+    assert!(out.contains("valid: 0 errors, 20000 warnings"), "{}", &out[out.len() - 300..]);
+}
+
+#[test]
+fn a_markdown_file_of_only_headings_is_linear() {
+    let s = Scratch::new();
+    let plan = s.template();
+    let mut text = String::from("# Vision\n");
+    for _ in 0..200_000 {
+        text.push_str("##\n");
+    }
+    std::fs::write(plan.join("vision.md"), text).unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 1, "the required sections are missing");
+    assert!(out.contains("[missing-section]"), "{}", &out[..out.len().min(2000)]);
+}

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
-use kept::diagnostic::{Diagnostic, Severity, SourceMap, line_col};
+use kept::diagnostic::{Diagnostic, LineCol, Severity, SourceMap};
 
 /// Whether to colour stdout: only on a terminal, and never when NO_COLOR is set.
 pub fn colour() -> bool {
@@ -37,16 +37,19 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
             st.paint("1", &d.message)
         )?;
         let gutter_width;
-        match (&d.file, &d.span, d.file.as_deref().and_then(|f| sources.text(f))) {
-            (Some(file), Some(span), Some(text)) => {
-                let lc = line_col(text, span.start);
+        let start = match (&d.file, &d.span) {
+            (Some(file), Some(span)) => sources.line_col(file, span.start),
+            _ => None,
+        };
+        match (&d.file, &d.span, start) {
+            (Some(file), Some(span), Some(lc)) => {
                 gutter_width = lc.line.to_string().len();
                 let pad = " ".repeat(gutter_width);
                 writeln!(out, "{pad}{} {file}:{}:{}", st.paint("1;34", "-->"), lc.line, lc.column)?;
-                let line_text = text.lines().nth(lc.line - 1).unwrap_or("").trim_end();
+                let line_text = sources.line(file, lc.line).unwrap_or("").trim_end();
                 let bar = st.paint("1;34", "|");
                 writeln!(out, "{pad} {bar}")?;
-                let end = line_col(text, span.end.max(span.start));
+                let end = sources.line_col(file, span.end.max(span.start)).unwrap_or(lc);
                 let line_len = line_text.chars().count();
                 let width = if end.line == lc.line {
                     end.column.saturating_sub(lc.column)
@@ -122,17 +125,15 @@ pub fn json_diagnostics<'a>(diags: &'a [Diagnostic], sources: &SourceMap) -> Vec
         .iter()
         .map(|d| {
             let file = d.file.as_deref();
-            let (start, end) = match (file.and_then(|f| sources.text(f)), &d.span) {
-                (Some(text), Some(span)) => (Some(line_col(text, span.start)), Some(line_col(text, span.end))),
-                (None, Some(_)) | (None, None) if file.is_some() => (None, None),
-                _ => (None, None),
+            let at = |offset: usize| file.and_then(|f| sources.line_col(f, offset));
+            let (start, end) = match &d.span {
+                Some(span) => (at(span.start), at(span.end)),
+                None => (None, None),
             };
-            // A finding about a whole file points at its start.
+            // A finding about a whole file (or one kept could not read) points at its start.
+            let first = LineCol { line: 1, column: 1 };
             let (start, end) = match (file, start) {
-                (Some(_), None) => (
-                    Some(kept::diagnostic::LineCol { line: 1, column: 1 }),
-                    Some(kept::diagnostic::LineCol { line: 1, column: 1 }),
-                ),
+                (Some(_), None) => (Some(first), Some(first)),
                 _ => (start, end),
             };
             JsonDiagnostic {

@@ -47,16 +47,27 @@ pub fn sections(file: &std::sync::Arc<str>, text: &str) -> Vec<Section> {
             }
         }
     }
+    // Which lines are headings, and which are setext underlines, marked once: the body
+    // check below must stay linear even for a file of nothing but headings.
+    let mut heading_line = vec![false; lines.len() + 1];
+    for h in &heads {
+        heading_line[h.3] = true;
+    }
+    let is_body = |j: usize| {
+        let l = lines[j].1.trim();
+        let underline = j > 0 && heading_line[j - 1] && l.bytes().all(|b| b == b'=' || b == b'-');
+        !(l.is_empty() || heading_line[j] || underline)
+    };
+    // Index of the next line with text, for each line, so each heading finds its body in O(1).
+    let mut next_body = vec![usize::MAX; lines.len() + 1];
+    for j in (0..lines.len()).rev() {
+        next_body[j] = if is_body(j) { j } else { next_body[j + 1] };
+    }
     let mut out = Vec::with_capacity(heads.len());
     for (n, (title, level, span, line)) in heads.iter().enumerate() {
         let end_line = heads[n + 1..].iter().find(|h| h.1 <= *level).map_or(lines.len(), |h| h.3);
         // Body: any non-blank line that is not itself a heading line or a setext underline.
-        let has_body = (line + 1..end_line).any(|j| {
-            let l = lines[j].1.trim();
-            let is_heading = heads.iter().any(|h| h.3 == j);
-            let is_underline = l.bytes().all(|b| b == b'=' || b == b'-') && heads.iter().any(|h| h.3 + 1 == j);
-            !(l.is_empty() || is_heading || is_underline)
-        });
+        let has_body = next_body[line + 1] < end_line;
         out.push(Section {
             title: title.clone(),
             level: *level,
