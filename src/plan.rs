@@ -63,6 +63,14 @@ pub enum LoadError {
         #[source]
         source: git2::Error,
     },
+    /// The plan's directory does not exist at the revision.
+    #[error("revision `{rev}` has no directory `{dir}`")]
+    NotInRevision {
+        /// The revision.
+        rev: String,
+        /// The directory, relative to the repository root.
+        dir: String,
+    },
     /// The repository lists more entries than any plan has.
     #[error("too many files or directories nested too deep under {}", .0.display())]
     TooManyFiles(PathBuf),

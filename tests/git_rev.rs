@@ -31,15 +31,31 @@ fn validate_reads_any_revision_without_touching_the_work_tree() {
 }
 
 #[test]
-fn revisions_resolve_from_a_subdirectory_and_by_any_name() {
+fn revisions_resolve_by_any_name() {
     let s = Scratch::new();
     let plan = s.template();
     s.commit_all(&plan, "Adopt the template");
     s.git(&plan, &["tag", "v1"]);
     for rev in ["main", "v1", "HEAD^{tree}"] {
-        let (code, out, err) = run(s.kept().args(["validate", "--rev", rev]).arg(plan.join("commitments")));
+        let (code, out, err) = run(s.kept().args(["validate", "--rev", rev]).arg(&plan));
         assert_eq!(code, 0, "{rev}: {out}{err}");
     }
+}
+
+#[test]
+fn a_plan_in_a_subdirectory_of_a_larger_repository_is_read_from_there() {
+    let s = Scratch::new();
+    let repo = s.home().join("monorepo");
+    crate::common::copy_tree(&crate::common::template_dir(), &repo.join("plans/yablunivka"));
+    std::fs::write(repo.join("README.md"), "other things\n").unwrap();
+    s.commit_all(&repo, "Add the plan");
+    let (code, out, err) = run(s.kept().args(["validate", "--rev", "HEAD"]).arg(repo.join("plans/yablunivka")));
+    assert_eq!(code, 0, "{out}{err}");
+    // A directory the revision does not have is a usage error naming it.
+    std::fs::create_dir_all(repo.join("plans/new")).unwrap();
+    let (code, _, err) = run(s.kept().args(["validate", "--rev", "HEAD"]).arg(repo.join("plans/new")));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("has no directory `plans/new`"), "{err}");
 }
 
 #[test]

@@ -98,6 +98,23 @@ fn resolve_inside(link_path: &str, target: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// Where `path` lies inside the repository's work tree, `/`-separated (`None` for a bare
+/// repository or a path outside the work tree).
+fn subdirectory(repo: &git2::Repository, path: &Path) -> Result<Option<String>, LoadError> {
+    let Some(workdir) = repo.workdir() else { return Ok(None) };
+    let canon = |p: &Path| p.canonicalize().map_err(|source| LoadError::Io { path: p.to_path_buf(), source });
+    let (path, workdir) = (canon(path)?, canon(workdir)?);
+    Ok(path.strip_prefix(&workdir).ok().and_then(|rel| {
+        rel.components()
+            .map(|c| match c {
+                Component::Normal(s) => s.to_str().map(str::to_string),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join("/"))
+    }))
+}
+
 /// A plan in a directory on disk.
 pub struct DirSource {
     root: PathBuf,
@@ -244,14 +261,25 @@ pub struct GitSource {
 
 impl GitSource {
     /// The tree of `rev` (any revision git understands) in the repository at or above `path`.
+    ///
+    /// When `path` is a directory inside the repository's work tree (a plan kept in a
+    /// subdirectory of a larger repository), the plan is that directory of the revision.
     pub fn open(path: &Path, rev: &str) -> Result<Self, LoadError> {
         let repo = git2::Repository::discover(path)
             .map_err(|source| LoadError::NotARepository { path: path.to_path_buf(), source })?;
-        let tree_id = repo
+        let tree = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_tree())
-            .map_err(|source| LoadError::Revision { rev: rev.to_string(), source })?
-            .id();
+            .map_err(|source| LoadError::Revision { rev: rev.to_string(), source })?;
+        let sub = subdirectory(&repo, path)?;
+        let tree_id = match sub.as_deref() {
+            None | Some("") => tree.id(),
+            Some(sub) => match tree.get_path(Path::new(sub)) {
+                Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
+                _ => return Err(LoadError::NotInRevision { rev: rev.to_string(), dir: sub.to_string() }),
+            },
+        };
+        drop(tree);
         Self::from_tree(repo, tree_id)
     }
 
