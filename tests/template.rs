@@ -131,3 +131,15 @@ fn a_plan_may_bring_its_own_step_catalogue() {
     let (_, out, _) = run(s.kept().args(["status", "--format", "json"]).arg(&plan));
     assert!(out.contains("\"phase\": \"implement\""), "{out}");
 }
+
+#[test]
+fn a_draft_commitment_needs_no_approval_to_leave_phase_3() {
+    let s = Scratch::new();
+    let plan = s.template();
+    let path = plan.join("commitments/UAYAB0005/commitment.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("status = \"in-implementation\"", "status = \"draft\"", 1)).unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("phase-exit"), "{out}");
+}

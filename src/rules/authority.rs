@@ -7,6 +7,9 @@ use crate::plan::At;
 
 pub struct Authority;
 
+/// Sectors independent of the co-creation process, from which a monitoring body is drawn.
+const INDEPENDENT: &[&str] = &["monitor", "academia", "cso"];
+
 fn holds(cx: &Context<'_>, role: &str, id: &At<String>, what: &str, out: &mut Vec<Diagnostic>) {
     if cx.plan.entity(&id.value).is_none() {
         return; // reported as unresolved-reference
@@ -41,10 +44,14 @@ impl Rule for Authority {
         if let Some(l) = &cx.plan.learning {
             for id in &l.body_members {
                 if let Some(e) = cx.plan.entity(&id.value)
-                    && e.sector.as_ref().is_some_and(|s| s.value == "government")
+                    && let Some(sector) = &e.sector
+                    && !INDEPENDENT.contains(&sector.value.as_str())
                 {
                     out.push(
-                        Diagnostic::error("role-required", format!("monitoring body member `{}` is from government", id.value))
+                        Diagnostic::error(
+                            "role-required",
+                            format!("monitoring body member `{}` is of sector {}, not independent", id.value, sector.value),
+                        )
                             .at_loc(&id.loc)
                             .help("the monitoring body must be independent of the co-creation process: choose monitor, academia or cso members"),
                     );

@@ -31,7 +31,7 @@ pub fn step_gaps(cx: &Context<'_>, step: &Step, record: Option<&StepRecord>) -> 
         None => gaps.push("no record in plan.toml [steps]".to_string()),
     }
     for criterion in &step.criteria {
-        if let Err(why) = criterion_holds(cx.plan, criterion) {
+        if let Err(why) = criterion_holds(cx.plan, criterion, cx.today) {
             gaps.push(why);
         }
     }
@@ -44,14 +44,31 @@ fn ids_in_sector(plan: &Plan, ids: &[crate::plan::At<String>], government: bool)
     })
 }
 
-/// Check one named exit criterion.
-pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
+/// The files an exit check reads; when one of them could not be loaded (and was reported),
+/// the check is not judged, rather than failing for a reason the user already sees.
+fn inputs(name: &str) -> &'static [&'static str] {
+    match name {
+        "team" | "forum" => &["plan.toml", "people.toml"],
+        "monitoring-body" | "learning-plan" | "information-repository" => &["learning.toml"],
+        "roadmap" | "awareness" => &["roadmap.toml"],
+        "opportunities" | "prioritized" | "solutions" => &["opportunities.toml"],
+        _ => &[],
+    }
+}
+
+/// Check one named exit criterion on a date.
+pub fn criterion_holds(plan: &Plan, name: &str, today: crate::date::Date) -> Result<(), String> {
+    if inputs(name).iter().any(|f| plan.broken.contains(*f)) {
+        return Ok(());
+    }
     let fail = |s: &str| Err(s.to_string());
     let meta = plan.meta.as_ref();
     let opps = plan.opportunities.as_ref().map(|o| o.items.as_slice()).unwrap_or_default();
-    let live = || {
-        plan.commitments.iter().filter(|c| !matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("withdrawn")))
-    };
+    fn status(c: &crate::plan::Commitment) -> &str {
+        c.status.as_ref().map_or("", |s| s.value.as_str())
+    }
+    // Commitments that count: neither withdrawn nor still drafts.
+    let live = || plan.commitments.iter().filter(move |c| !matches!(status(c), "withdrawn" | "draft"));
     match name {
         "team" => match meta.and_then(|m| m.team.as_ref()) {
             Some(t) if t.lead.is_some() && ids_in_sector(plan, &t.members, true) => Ok(()),
@@ -123,7 +140,7 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             }
         }
         "commitments" => {
-            if live().next().is_some() {
+            if plan.commitments.iter().any(|c| status(c) != "withdrawn") {
                 Ok(())
             } else {
                 fail("the plan has no commitments")
@@ -140,11 +157,9 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
         "milestones-moving" => {
             let stuck = live()
                 .flat_map(|c| c.milestones.iter().map(move |m| (c, m)))
-                .find(|(_, m)| m.status_str() == "not-started" && m.due.is_none());
+                .find(|(_, m)| m.status_str() == "not-started" && m.due.as_ref().is_some_and(|d| d.value < today));
             match stuck {
-                Some((c, m)) => {
-                    Err(format!("milestone {}/{} is not started and has no due date", c.id.value, m.id.value))
-                }
+                Some((c, m)) => Err(format!("milestone {}/{} is past its due date and not started", c.id.value, m.id.value)),
                 None => Ok(()),
             }
         }
@@ -157,10 +172,12 @@ pub fn criterion_holds(plan: &Plan, name: &str) -> Result<(), String> {
             None => fail("learning.toml names no [repository] url"),
         },
         "end-of-commitment-reports" => {
-            match live().find(|c| {
-                matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("completed")) && c.end_report().is_none()
-            }) {
-                Some(c) => Err(format!("commitment {} has no end-of-commitment.md", c.id.value)),
+            // Every commitment that has ended, completed or not, gets its report.
+            let ended = |c: &&crate::plan::Commitment| {
+                status(c) == "completed" || c.end.as_ref().is_some_and(|e| e.value < today)
+            };
+            match live().filter(ended).find(|c| c.end_report().is_none()) {
+                Some(c) => Err(format!("commitment {} has ended but has no end-of-commitment.md", c.id.value)),
                 None => Ok(()),
             }
         }
