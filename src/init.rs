@@ -74,9 +74,12 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
     if opts.languages.is_empty() {
         return Err(InitError::Invalid("declare at least one language, e.g. --languages uk,en".into()));
     }
-    for l in &opts.languages {
+    for (i, l) in opts.languages.iter().enumerate() {
         if !crate::plan::shape::is_language_code(l) {
             return Err(InitError::Invalid(format!("`{l}` is not a language code; use codes such as uk,en")));
+        }
+        if opts.languages[..i].contains(l) {
+            return Err(InitError::Invalid(format!("language `{l}` is given twice; list each language once")));
         }
     }
     let langs = &opts.languages;

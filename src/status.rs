@@ -25,8 +25,10 @@ pub struct Status {
     pub today: Date,
     /// Current phase id, e.g. `implement`.
     pub phase: String,
-    /// Its number, 1 to 5.
+    /// Its number, from 1.
     pub phase_number: usize,
+    /// How many phases the catalogue has (5).
+    pub phases: usize,
     /// Its title.
     pub phase_title: String,
     /// The current phase's steps.
@@ -159,6 +161,7 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
         today,
         phase: phase.id.clone(),
         phase_number: phase_index + 1,
+        phases: catalogue.phases.len(),
         phase_title: tr(&phase.title, &langs).to_string(),
         steps,
         commitments,

@@ -42,6 +42,10 @@ fn init_refuses_bad_options_and_non_empty_directories() {
     let (code, _, err) = run(s.kept().arg("init").arg(s.home().join("r")).args(["--languages", "English"]));
     assert_eq!(code, 2);
     assert!(err.contains("language code"), "{err}");
+    let (code, _, err) = run(s.kept().arg("init").arg(s.home().join("t")).args(["--languages", "uk,uk"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("given twice"), "{err}");
+    assert!(!s.home().join("t").exists(), "nothing is written when the options are refused");
 }
 
 #[test]

@@ -143,3 +143,13 @@ fn a_draft_commitment_needs_no_approval_to_leave_phase_3() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("phase-exit"), "{out}");
 }
+
+#[test]
+fn status_of_something_that_is_not_a_plan_says_why() {
+    let s = Scratch::new();
+    let empty = s.home().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let (code, out, _) = run(s.kept().arg("status").arg(&empty));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[missing-file]") && out.contains("no status"), "{out}");
+}

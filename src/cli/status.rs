@@ -26,8 +26,15 @@ pub fn run(args: Args) -> CmdResult {
     let Some(catalogue) = kept::rules::catalogue_for(&loaded.plan) else {
         return Err("the plan names a step catalogue kept does not ship; run `kept validate` for details".into());
     };
-    let status = kept::status::compute(&loaded.plan, &catalogue, today);
     let report = kept::rules::validate(&loaded, today);
+    if loaded.plan.meta.as_ref().and_then(|m| m.phase_index()).is_none() {
+        // Without a readable plan.toml there is no phase to report on: show why instead.
+        let mut out = std::io::stdout().lock();
+        render::human(&mut out, &report.diagnostics, &loaded.plan.sources, render::colour())?;
+        writeln!(out, "no status: plan.toml is missing or has no valid phase (see the errors above)")?;
+        return Ok(super::INVALID);
+    }
+    let status = kept::status::compute(&loaded.plan, &catalogue, today);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
@@ -56,8 +63,8 @@ pub fn print_human(
     };
     writeln!(out, "{} ({})", bold(&s.title), s.member_code)?;
     writeln!(out, "{}", s.member)?;
-    writeln!(out, "phase {} of 5: {} ({})   as of {}", s.phase_number, s.phase_title, s.phase, s.today)?;
-    let bar: String = (1..=5)
+    writeln!(out, "phase {} of {}: {} ({})   as of {}", s.phase_number, s.phases, s.phase_title, s.phase, s.today)?;
+    let bar: String = (1..=s.phases)
         .map(|i| {
             if i < s.phase_number {
                 '■'

@@ -150,6 +150,7 @@ pub(crate) fn opportunities(v: &View<'_, '_>) -> Opportunities {
                 proposed_by: o.strs("proposed-by"),
                 scores: o.table("scores").map(|s| s.int_entries()).unwrap_or_default(),
                 scores_loc: o.has("scores").then(|| o.loc_of("scores")),
+                scored: o.table("scores").map(|s| s.keys()).unwrap_or_default(),
                 selected: o.bool("selected").is_some_and(|b| b.value),
                 solutions: o
                     .tables("solutions")

@@ -204,7 +204,8 @@ pub const OPPORTUNITIES: &[Field] = &[
                 ]),
                 "feasibility assessment",
             ),
-            opt("scores", Shape::Map("criterion", &Shape::Int(0, 100)), "score per matrix criterion"),
+            // The range depends on the matrix scale: checked by the priority-score rule.
+            opt("scores", Shape::Map("criterion", &Shape::Int(i64::MIN, i64::MAX)), "score per matrix criterion"),
             opt("selected", Shape::Bool, "chosen for the plan"),
             opt(
                 "solutions",

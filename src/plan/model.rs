@@ -411,6 +411,8 @@ pub struct Opportunity {
     pub scores: Vec<(At<String>, At<i64>)>,
     /// Location of `scores`.
     pub scores_loc: Option<Loc>,
+    /// Every criterion written in `scores`, well-formed or not.
+    pub scored: Vec<String>,
     /// Chosen for the plan.
     pub selected: bool,
     /// Candidate solutions.

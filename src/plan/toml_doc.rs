@@ -249,6 +249,11 @@ impl<'t, 'i> View<'t, 'i> {
             .collect()
     }
 
+    /// The keys of a table.
+    pub fn keys(&self) -> Vec<String> {
+        self.table.keys().map(|k| k.get_ref().to_string()).collect()
+    }
+
     /// The string entries of a table with free keys.
     pub fn str_entries(&self) -> Vec<(At<String>, At<String>)> {
         self.table

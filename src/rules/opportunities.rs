@@ -41,7 +41,7 @@ impl Rule for Scores {
             }
             if let Some(loc) = &item.scores_loc {
                 for c in &o.criteria {
-                    if !item.scores.iter().any(|(k, _)| k.value == c.value) {
+                    if !item.scored.contains(&c.value) {
                         out.push(
                             Diagnostic::error(
                                 "priority-score",

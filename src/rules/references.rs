@@ -7,7 +7,9 @@ use crate::plan::At;
 pub struct References;
 
 fn entity(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
-    if cx.plan.entity(&id.value).is_none() && !cx.plan.broken.contains("people.toml") {
+    // An id that is not even well-formed was reported as invalid-id.
+    let checkable = crate::plan::shape::is_safe_id(&id.value) && !cx.plan.broken.contains("people.toml");
+    if checkable && cx.plan.entity(&id.value).is_none() {
         let mut d = Diagnostic::error("unresolved-reference", format!("{what} `{}` is not in people.toml", id.value))
             .at_loc(&id.loc);
         d = match crate::plan::shape::suggest(&id.value, cx.plan.entities.iter().map(|e| e.id.value.as_str())) {
