@@ -135,7 +135,9 @@ struct Source {
 impl Source {
     fn line_starts(&self) -> &[usize] {
         self.lines.get_or_init(|| {
-            std::iter::once(0).chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+            std::iter::once(0)
+                .chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
+                .collect()
         })
     }
 }
@@ -211,11 +213,17 @@ pub fn cap(diagnostics: Vec<Diagnostic>, limit: usize) -> Vec<Diagnostic> {
             continue;
         }
         match entry.1 {
-            Some(at) => out[at].message = format!("{} more `{}` findings in this file are not shown", entry.0 - limit, d.code),
+            Some(at) => {
+                out[at].message = format!("{} more `{}` findings in this file are not shown", entry.0 - limit, d.code)
+            }
             None => {
                 entry.1 = Some(out.len());
-                let mut summary = Diagnostic::new(d.severity, d.code, format!("1 more `{}` finding in this file is not shown", d.code))
-                    .help("fix the findings above and run again to see the rest");
+                let mut summary = Diagnostic::new(
+                    d.severity,
+                    d.code,
+                    format!("1 more `{}` finding in this file is not shown", d.code),
+                )
+                .help("fix the findings above and run again to see the rest");
                 summary.file = d.file;
                 out.push(summary);
             }

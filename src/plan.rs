@@ -163,6 +163,17 @@ pub fn load(source: &dyn Source) -> Loaded {
             wanted.push((path.clone(), Role::Vision(lang)));
         }
     }
+    for dir in ["commitments", "updates"] {
+        match entries.get(dir) {
+            None | Some(EntryKind::Dir) => {}
+            Some(_) => diags.push(
+                Diagnostic::error("not-a-file", format!("{dir} is not a directory")).in_file(dir).help(format!(
+                    "{dir}/ holds one entry per {}; make it a directory",
+                    if dir == "updates" { "update note" } else { "commitment" }
+                )),
+            ),
+        }
+    }
     classify_commitments(entries, &mut wanted, &mut diags);
     classify_updates(entries, &mut wanted, &mut diags);
 
@@ -200,8 +211,44 @@ pub fn load(source: &dyn Source) -> Loaded {
     plan.commitments.retain(|c| !c.path.is_empty());
     plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
+    look_up_evidence(source, &mut plan);
     plan.reindex();
     Loaded { plan, diagnostics: diags }
+}
+
+/// Add to `plan.files` the evidence paths outside the listed plan directories that exist.
+fn look_up_evidence(source: &dyn Source, plan: &mut Plan) {
+    let mut wanted: Vec<&str> = Vec::new();
+    let meta = plan.meta.iter().flat_map(|m| &m.steps).flat_map(|s| &s.evidence);
+    let milestones = plan.commitments.iter().flat_map(|c| &c.milestones).flat_map(|m| &m.evidence);
+    let awareness = plan.roadmap.iter().flat_map(|r| &r.awareness).flat_map(|a| &a.evidence);
+    let reports = plan.learning.iter().flat_map(|l| &l.reports).filter_map(|r| r.path.as_ref());
+    for e in meta.chain(milestones).chain(awareness).chain(reports) {
+        if let Some(path) = evidence_path(&e.value)
+            && !plan.files.contains(path)
+        {
+            wanted.push(path);
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let found: Vec<String> = wanted.into_iter().filter(|p| source.exists(p)).map(str::to_string).collect();
+    plan.files.extend(found);
+}
+
+/// The repository path an evidence entry names, if it names one safely (not a URL, not
+/// absolute, no `..`).
+pub fn evidence_path(evidence: &str) -> Option<&str> {
+    let e = evidence.trim();
+    if e.starts_with("https://") || e.starts_with("http://") {
+        return None;
+    }
+    let path = e.trim_start_matches("./");
+    let safe = !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+    safe.then_some(path)
 }
 
 /// Read the plan's own step catalogue; a catalogue with problems is reported and not used.
@@ -265,6 +312,17 @@ fn classify_commitments(
         let dir = parts.next().unwrap_or_default();
         match parts.next() {
             None => {
+                if let EntryKind::Symlink { target, .. } = kind {
+                    diags.push(
+                        Diagnostic::error(
+                            "unsafe-path",
+                            format!("commitment directory `{dir}` is a symbolic link to `{target}`"),
+                        )
+                        .in_file(path.clone())
+                        .help("keep each commitment in a real directory; kept does not follow directory links"),
+                    );
+                    continue;
+                }
                 if !matches!(kind, EntryKind::Dir) {
                     continue;
                 }
@@ -335,10 +393,11 @@ fn read_diagnostic(path: &str, e: ReadError) -> Diagnostic {
             format!("{path} is {size} bytes, more than the {} byte limit", source::MAX_FILE_SIZE),
         )
         .help("plan files are small text; split the content or remove generated data"),
-        ReadError::OutsideRepository(target) => {
-            Diagnostic::error("unsafe-path", format!("{path} is a symbolic link to `{target}`, outside the repository"))
-                .help("replace the link with the file itself; kept never reads outside the plan repository")
-        }
+        ReadError::OutsideRepository(target) => Diagnostic::error(
+            "unsafe-path",
+            format!("{path} is a symbolic link to `{target}`, which does not resolve to a file inside the repository"),
+        )
+        .help("replace the link with the file itself; kept never reads outside the plan repository"),
         ReadError::NotAFile(what) => Diagnostic::error("not-a-file", format!("{path} is {what}, expected a file"))
             .help("replace it with a regular file"),
         ReadError::Io(msg) => Diagnostic::error("unreadable-file", format!("cannot read {path}: {msg}"))
@@ -414,11 +473,19 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
         Role::Update(_) => match markdown::front_matter(text) {
             Some(fm) => fm,
             None => {
-                diags.push(
+                let diag = if text.starts_with("+++") {
+                    Diagnostic::error(
+                        "missing-front-matter",
+                        format!("{path} opens its TOML front matter but never closes it"),
+                    )
+                    .at(path, 0..3)
+                    .help("end the front matter with a line holding only `+++`")
+                } else {
                     Diagnostic::error("missing-front-matter", format!("{path} has no TOML front matter"))
                         .at(path, 0..0)
-                        .help("start the file with a `+++` line, the fields title, date, kind and authors, and another `+++` line"),
-                );
+                        .help("start the file with a `+++` line, the fields title, date, kind and authors, and another `+++` line")
+                };
+                diags.push(diag);
                 return None;
             }
         },

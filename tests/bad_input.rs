@@ -201,7 +201,11 @@ fn a_flood_of_findings_is_summarised_and_stays_fast() {
     let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
     assert_eq!(code, 0, "unknown keys are warnings");
     assert_eq!(out.matches("warning[unknown-key]").count(), 101, "100 shown and one summary");
-    assert!(out.contains("19900 more `unknown-key` findings in this file are not shown"), "{}", &out[out.len() - 600..]);
+    assert!(
+        out.contains("19900 more `unknown-key` findings in this file are not shown"),
+        "{}",
+        &out[out.len() - 600..]
+    );
     assert!(out.contains("valid: 0 errors, 20000 warnings"), "{}", &out[out.len() - 300..]);
 }
 
@@ -217,4 +221,43 @@ fn a_markdown_file_of_only_headings_is_linear() {
     let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
     assert_eq!(code, 1, "the required sections are missing");
     assert!(out.contains("[missing-section]"), "{}", &out[..out.len().min(2000)]);
+}
+
+#[test]
+fn commitments_or_updates_that_are_files_are_named() {
+    for dir in ["commitments", "updates"] {
+        let s = Scratch::new();
+        let plan = s.template();
+        std::fs::remove_dir_all(plan.join(dir)).unwrap();
+        std::fs::write(plan.join(dir), "oops").unwrap();
+        let out = check(&s, &plan, dir, "not-a-file");
+        assert!(out.contains(&format!("{dir} is not a directory")), "{out}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_commitment_directory_is_refused_and_evidence_through_links_is_not_found() {
+    let s = Scratch::new();
+    let plan = s.template();
+    std::os::unix::fs::symlink("/etc", plan.join("commitments/UAYAB0009")).unwrap();
+    std::os::unix::fs::symlink("/etc", plan.join("docs")).unwrap();
+    let path = plan.join("commitments/UAYAB0001/commitment.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("\"updates/2025-12-16-first-quarterly-progress.md\"", "\"docs/passwd\"", 1))
+        .unwrap();
+    let out = check(&s, &plan, "commitments/UAYAB0009", "unsafe-path");
+    assert!(out.contains("evidence `docs/passwd` is neither a URL nor a file in the repository"), "{out}");
+}
+
+#[test]
+fn unrelated_directories_are_not_walked() {
+    let s = Scratch::new();
+    let plan = s.template();
+    // A large unrelated tree, one of whose directories cannot be listed.
+    let junk = plan.join("node_modules/deep/er");
+    std::fs::create_dir_all(&junk).unwrap();
+    std::fs::write(junk.join("x.toml"), "not [toml").unwrap();
+    let (code, out, _) = run(s.kept().arg("validate").arg(&plan));
+    assert_eq!(code, 0, "{out}");
 }

@@ -56,8 +56,16 @@ fn cases() -> Vec<(String, Case)> {
     out
 }
 
-/// Apply a case to a copy of the template.
+/// Apply a case to a copy of the template: removals, then edits, then new files.
 fn apply(plan: &Path, name: &str, case: &Case) {
+    for r in &case.remove {
+        let path = plan.join(r);
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap_or_else(|_| panic!("{name}: cannot remove {r}"));
+        }
+    }
     for e in &case.edit {
         let path = plan.join(&e.file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{name}: no file {}", e.file));
@@ -68,14 +76,6 @@ fn apply(plan: &Path, name: &str, case: &Case) {
         let path = plan.join(&w.file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &w.content).unwrap();
-    }
-    for r in &case.remove {
-        let path = plan.join(r);
-        if path.is_dir() {
-            std::fs::remove_dir_all(&path).unwrap();
-        } else {
-            std::fs::remove_file(&path).unwrap_or_else(|_| panic!("{name}: cannot remove {r}"));
-        }
     }
 }
 

@@ -56,6 +56,12 @@ pub trait Source {
     /// Read a file's bytes, following a symbolic link only within the repository.
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
 
+    /// Whether a repository path names a file (or a link), for evidence outside the listed
+    /// plan directories. Never reads the file.
+    fn exists(&self, path: &str) -> bool {
+        matches!(self.entries().get(path), Some(EntryKind::File(_) | EntryKind::Symlink { .. }))
+    }
+
     /// This source as one that threads may share, if it is one (a git repository is not).
     fn as_sync(&self) -> Option<&(dyn Source + Sync)> {
         None
@@ -135,7 +141,17 @@ impl DirSource {
     }
 }
 
-/// List the tree level by level; the directories of a level are read on every core, as
+/// Whether the loader looks inside a directory: `commitments/`, each commitment's directory,
+/// and `updates/`. Everything else a repository holds (sites, images, tooling) is listed
+/// only by name at the root, and files there are looked up one by one when evidence names them.
+pub fn is_plan_dir(rel: &str) -> bool {
+    match rel.split_once('/') {
+        None => rel == "commitments" || rel == "updates",
+        Some((top, rest)) => top == "commitments" && !rest.contains('/'),
+    }
+}
+
+/// List the plan's directories level by level; the directories of a level are read on every core, as
 /// a plan has a thousand commitment directories side by side.
 fn walk(root: &Path, out: &mut BTreeMap<String, EntryKind>) -> Result<(), LoadError> {
     let mut level = vec![(root.to_path_buf(), String::new())];
@@ -190,7 +206,9 @@ fn list_dir(root: &Path, dir: &Path, prefix: &str, depth: usize) -> Result<Listi
                 .and_then(|r| r.to_str().map(|s| s.replace('\\', "/")));
             EntryKind::Symlink { target, inside }
         } else if file_type.is_dir() {
-            subdirs.push((path, rel.clone()));
+            if is_plan_dir(&rel) {
+                subdirs.push((path, rel.clone()));
+            }
             EntryKind::Dir
         } else if file_type.is_file() {
             EntryKind::File(0)
@@ -211,6 +229,25 @@ impl Source for DirSource {
         Some(self)
     }
 
+    fn exists(&self, path: &str) -> bool {
+        if self.entries.contains_key(path) {
+            return matches!(self.entries[path], EntryKind::File(_) | EntryKind::Symlink { .. });
+        }
+        // Every directory on the way must be a real directory inside the repository: a path
+        // through a linked directory is not the repository's file.
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut at = self.root.clone();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let Ok(meta) = fs::symlink_metadata(&at) else { return false };
+            let last = i + 1 == parts.len();
+            if (!last && !meta.is_dir()) || (last && meta.is_dir()) {
+                return false;
+            }
+        }
+        true
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         // Only paths listed as regular files are opened: the listing reached them without
         // following any link, so the path stays inside the repository (links are resolved
@@ -218,10 +255,9 @@ impl Source for DirSource {
         if !matches!(self.entries.get(path), Some(EntryKind::File(_))) {
             return Err(ReadError::NotAFile("not a regular file in the listing"));
         }
-        let file = fs::File::open(self.root.join(path)).map_err(|e| ReadError::Io(e.to_string()))?;
-        // One read system call per file: a read that returns less than asked is the end of
-        // a regular file, so no size query and no extra end-of-file read are needed. The
-        // buffer is reused per thread, and only the bytes read are copied out.
+        let file = open_no_follow(&self.root.join(path)).map_err(|e| ReadError::Io(e.to_string()))?;
+        // Read to the end of the file (a short read is not the end on network and FUSE file
+        // systems) into a buffer reused per thread; only the bytes read are copied out.
         thread_local! {
             static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 64 * 1024]);
         }
@@ -229,17 +265,19 @@ impl Source for DirSource {
             let mut filled = 0;
             let mut reader = &file;
             loop {
-                let n = match reader.read(&mut buf[filled..]) {
-                    Ok(n) => n,
+                if filled == buf.len() {
+                    if filled as u64 > MAX_FILE_SIZE {
+                        break;
+                    }
+                    let grown = buf.len() * 2;
+                    buf.resize(grown, 0);
+                }
+                match reader.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(ReadError::Io(e.to_string())),
-                };
-                filled += n;
-                if n == 0 || filled < buf.len() || filled as u64 > MAX_FILE_SIZE {
-                    break;
                 }
-                let grown = buf.len() * 2;
-                buf.resize(grown, 0);
             }
             if filled as u64 > MAX_FILE_SIZE {
                 let size = file.metadata().map_or(filled as u64, |m| m.len());
@@ -250,11 +288,44 @@ impl Source for DirSource {
     }
 }
 
+fn io_error(e: git2::Error) -> ReadError {
+    ReadError::Io(e.message().to_string())
+}
+
+/// Run `f` with this thread's handle on a repository, opening it on first use.
+fn with_repo<T>(git_dir: &Path, f: impl FnOnce(&git2::Repository) -> Result<T, ReadError>) -> Result<T, ReadError> {
+    thread_local! {
+        static REPO: std::cell::RefCell<Option<(PathBuf, git2::Repository)>> = const { std::cell::RefCell::new(None) };
+    }
+    REPO.with_borrow_mut(|slot| {
+        if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
+            *slot = Some((git_dir.to_path_buf(), git2::Repository::open(git_dir).map_err(io_error)?));
+        }
+        let (_, repo) = slot.as_ref().expect("just filled");
+        f(repo)
+    })
+}
+
+/// Open a file for reading without following a symbolic link in its last component, so a
+/// file swapped for a link after the listing is refused rather than followed.
+fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
 /// A plan in a git tree, read straight from the object database.
 pub struct GitSource {
     /// The repository's git directory; each reading thread opens its own handle to it, as a
     /// libgit2 repository handle may not be shared between threads.
     git_dir: PathBuf,
+    /// The plan's tree.
+    tree: git2::Oid,
     entries: BTreeMap<String, EntryKind>,
     blobs: BTreeMap<String, git2::Oid>,
 }
@@ -305,6 +376,10 @@ impl GitSource {
                     return git2::TreeWalkResult::Abort;
                 }
                 let kind = match entry.filemode() {
+                    0o040000 if !is_plan_dir(&path) => {
+                        entries.insert(path, EntryKind::Dir);
+                        return git2::TreeWalkResult::Skip;
+                    }
                     0o040000 => EntryKind::Dir,
                     // Sizes are checked when a blob is read, on the reading threads.
                     0o100644 | 0o100755 => {
@@ -333,7 +408,7 @@ impl GitSource {
             let inside = resolve_inside(&path, &target);
             entries.insert(path, EntryKind::Symlink { target, inside });
         }
-        Ok(GitSource { git_dir: repo.path().to_path_buf(), entries, blobs })
+        Ok(GitSource { git_dir: repo.path().to_path_buf(), tree: tree_id, entries, blobs })
     }
 }
 
@@ -346,23 +421,26 @@ impl Source for GitSource {
         Some(self)
     }
 
-    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        thread_local! {
-            static REPO: std::cell::RefCell<Option<(PathBuf, git2::Repository)>> = const { std::cell::RefCell::new(None) };
+    fn exists(&self, path: &str) -> bool {
+        if let Some(kind) = self.entries.get(path) {
+            return matches!(kind, EntryKind::File(_) | EntryKind::Symlink { .. });
         }
+        with_repo(&self.git_dir, |repo| {
+            let tree = repo.find_tree(self.tree).map_err(io_error)?;
+            Ok(tree.get_path(Path::new(path)).is_ok_and(|e| e.kind() == Some(git2::ObjectType::Blob)))
+        })
+        .unwrap_or(false)
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let oid = *self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
-        let io = |e: git2::Error| ReadError::Io(e.message().to_string());
-        REPO.with_borrow_mut(|slot| {
-            if slot.as_ref().is_none_or(|(dir, _)| *dir != self.git_dir) {
-                *slot = Some((self.git_dir.clone(), git2::Repository::open(&self.git_dir).map_err(io)?));
-            }
-            let (_, repo) = slot.as_ref().expect("just filled");
-            let odb = repo.odb().map_err(io)?;
-            let (size, _) = odb.read_header(oid).map_err(io)?;
+        with_repo(&self.git_dir, |repo| {
+            let odb = repo.odb().map_err(io_error)?;
+            let (size, _) = odb.read_header(oid).map_err(io_error)?;
             if size as u64 > MAX_FILE_SIZE {
                 return Err(ReadError::TooLarge(size as u64));
             }
-            let blob = repo.find_blob(oid).map_err(io)?;
+            let blob = repo.find_blob(oid).map_err(io_error)?;
             Ok(blob.content().to_vec())
         })
     }

@@ -9,14 +9,17 @@ use crate::plan::At;
 
 pub struct Ids;
 
-fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a At<String>>, out: &mut Vec<Diagnostic>) {
+fn unique<'a>(cx: &Context<'_>, what: &str, ids: impl Iterator<Item = &'a At<String>>, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &Loc> = HashMap::new();
     for id in ids {
         if let Some(first) = seen.get(id.value.as_str()) {
             out.push(
                 Diagnostic::error("duplicate-id", format!("{what} id `{}` is used twice", id.value))
                     .at_loc(&id.loc)
-                    .note(format!("first used at {}", first.file))
+                    .note(match cx.plan.sources.line_col(&first.file, first.span.start) {
+                        Some(lc) => format!("first used at {}:{}:{}", first.file, lc.line, lc.column),
+                        None => format!("first used in {}", first.file),
+                    })
                     .help("give each one its own id; ids are never reused"),
             );
         } else {
@@ -28,10 +31,10 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a At<String>>, out: &mut V
 impl Rule for Ids {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let plan = cx.plan;
-        unique("person or organisation", plan.entities.iter().map(|e| &e.id), out);
-        unique("commitment", plan.commitments.iter().map(|c| &c.id), out);
+        unique(cx, "person or organisation", plan.entities.iter().map(|e| &e.id), out);
+        unique(cx, "commitment", plan.commitments.iter().map(|c| &c.id), out);
         for c in &plan.commitments {
-            unique(&format!("milestone of {}", c.id.value), c.milestones.iter().map(|m| &m.id), out);
+            unique(cx, &format!("milestone of {}", c.id.value), c.milestones.iter().map(|m| &m.id), out);
             if c.id.value != c.dir {
                 out.push(
                     Diagnostic::error(
@@ -56,16 +59,16 @@ impl Rule for Ids {
             }
         }
         if let Some(r) = &plan.roadmap {
-            unique("roadmap task", r.tasks.iter().filter_map(|t| t.id.as_ref()), out);
-            unique("awareness activity", r.awareness.iter().filter_map(|a| a.id.as_ref()), out);
+            unique(cx, "roadmap task", r.tasks.iter().filter_map(|t| t.id.as_ref()), out);
+            unique(cx, "awareness activity", r.awareness.iter().filter_map(|a| a.id.as_ref()), out);
         }
         if let Some(o) = &plan.opportunities {
-            unique("opportunity", o.items.iter().filter_map(|o| o.id.as_ref()), out);
-            unique("solution", o.items.iter().flat_map(|o| &o.solutions).filter_map(|s| s.id.as_ref()), out);
+            unique(cx, "opportunity", o.items.iter().filter_map(|o| o.id.as_ref()), out);
+            unique(cx, "solution", o.items.iter().flat_map(|o| &o.solutions).filter_map(|s| s.id.as_ref()), out);
         }
         if let Some(l) = &plan.learning {
-            unique("learning question", l.questions.iter().filter_map(|q| q.id.as_ref()), out);
-            unique("report", l.reports.iter().filter_map(|r| r.id.as_ref()), out);
+            unique(cx, "learning question", l.questions.iter().filter_map(|q| q.id.as_ref()), out);
+            unique(cx, "report", l.reports.iter().filter_map(|r| r.id.as_ref()), out);
         }
     }
 }

@@ -15,8 +15,7 @@ pub(crate) fn check_evidence(cx: &Context<'_>, evidence: &[At<String>], out: &mu
         if v.starts_with("https://") || v.starts_with("http://") {
             continue;
         }
-        let path = v.trim_start_matches("./");
-        if !cx.plan.files.contains(path) {
+        if !crate::plan::evidence_path(v).is_some_and(|p| cx.plan.files.contains(p)) {
             out.push(
                 Diagnostic::error("missing-evidence", format!("evidence `{v}` is neither a URL nor a file in the repository"))
                     .at_loc(&e.loc)

@@ -159,7 +159,9 @@ pub fn criterion_holds(plan: &Plan, name: &str, today: crate::date::Date) -> Res
                 .flat_map(|c| c.milestones.iter().map(move |m| (c, m)))
                 .find(|(_, m)| m.status_str() == "not-started" && m.due.as_ref().is_some_and(|d| d.value < today));
             match stuck {
-                Some((c, m)) => Err(format!("milestone {}/{} is past its due date and not started", c.id.value, m.id.value)),
+                Some((c, m)) => {
+                    Err(format!("milestone {}/{} is past its due date and not started", c.id.value, m.id.value))
+                }
                 None => Ok(()),
             }
         }
