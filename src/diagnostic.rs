@@ -203,7 +203,9 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 /// A generated or hostile file can hold a hundred thousand of the same mistake; the first
 /// ones say what to fix, and the summary says how many more there are. Expects sorted input.
 pub fn cap(diagnostics: Vec<Diagnostic>, limit: usize) -> Vec<Diagnostic> {
-    let mut counts: BTreeMap<(Option<String>, &'static str), (usize, Option<usize>)> = BTreeMap::new();
+    // Per (file, code): how many seen, and where the summary line went.
+    type Group = (Option<String>, &'static str);
+    let mut counts: BTreeMap<Group, (usize, Option<usize>)> = BTreeMap::new();
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len().min(4096));
     for d in diagnostics {
         let entry = counts.entry((d.file.clone(), d.code)).or_insert((0, None));
