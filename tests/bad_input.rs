@@ -20,14 +20,18 @@ pub const CODES: &[&str] = &[
 ];
 
 /// Validate a modified template; assert the exit code is 1 or 2, that the output names `file`
-/// and carries `code`, and return the output.
-fn check(s: &Scratch, plan: &Path, file: &str, code: &str) -> String {
+/// and carries `code`, pin the rendered output as snapshot `bad_input__<name>`, and return it.
+fn check(s: &Scratch, plan: &Path, file: &str, code: &str, name: &str) -> String {
     let (exit, out, err) = run(s.kept().arg("validate").arg(plan));
     assert!(exit == 1 || exit == 2, "exit {exit}\n{out}\n{err}");
     assert!(!err.contains("panicked"), "{err}");
     let all = format!("{out}{err}");
     assert!(all.contains(file), "output does not name {file}:\n{all}");
     assert!(all.contains(&format!("[{code}]")), "output lacks {code}:\n{all}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(format!("bad_input__{name}"), all.clone()));
     all
 }
 
@@ -41,7 +45,7 @@ fn a_50_mb_toml_file_is_refused_unread() {
         big.push_str(&filler);
     }
     std::fs::write(plan.join("people.toml"), big).unwrap();
-    check(&s, &plan, "people.toml", "file-too-large");
+    check(&s, &plan, "people.toml", "file-too-large", "file-too-large");
 }
 
 #[test]
@@ -52,8 +56,7 @@ fn an_array_nested_10000_deep_is_refused() {
     let path = plan.join("commitments/UAYAB0001/commitment.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("deep = {deep}\n{text}")).unwrap();
-    let out = check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "nesting-too-deep");
-    insta::assert_snapshot!("bad_input__nesting", out);
+    let out = check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "nesting-too-deep", "nesting-too-deep");
 }
 
 #[test]
@@ -63,7 +66,7 @@ fn invalid_utf8_is_reported_with_its_offset() {
     let mut bytes = std::fs::read(plan.join("roadmap.toml")).unwrap();
     bytes.extend_from_slice(b"\n# \xff\xfe broken\n");
     std::fs::write(plan.join("roadmap.toml"), bytes).unwrap();
-    let out = check(&s, &plan, "roadmap.toml", "invalid-utf8");
+    let out = check(&s, &plan, "roadmap.toml", "invalid-utf8", "invalid-utf8");
     assert!(out.contains("at byte"), "{out}");
 }
 
@@ -74,7 +77,7 @@ fn a_symlink_to_etc_passwd_is_never_read() {
     let plan = s.template();
     std::fs::remove_file(plan.join("learning.toml")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", plan.join("learning.toml")).unwrap();
-    let out = check(&s, &plan, "learning.toml", "unsafe-path");
+    let out = check(&s, &plan, "learning.toml", "unsafe-path", "symlink-out");
     assert!(!out.contains("root:"), "contents of /etc/passwd leaked:\n{out}");
 }
 
@@ -111,7 +114,7 @@ fn a_commitment_directory_with_an_unsafe_name_is_refused() {
     let bad = plan.join("commitments/..%2f");
     std::fs::create_dir_all(&bad).unwrap();
     std::fs::copy(plan.join("commitments/UAYAB0001/commitment.toml"), bad.join("commitment.toml")).unwrap();
-    check(&s, &plan, "commitments/..%2f", "unsafe-path");
+    check(&s, &plan, "commitments/..%2f", "unsafe-path", "unsafe-directory");
 }
 
 #[test]
@@ -121,7 +124,7 @@ fn an_id_with_a_path_separator_is_refused() {
     let path = plan.join("commitments/UAYAB0001/commitment.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("id = \"UAYAB0001\"", "id = \"../x\"", 1)).unwrap();
-    check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "invalid-id");
+    check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "invalid-id", "id-with-separator");
 }
 
 #[test]
@@ -129,7 +132,7 @@ fn an_empty_file_names_what_it_lacks() {
     let s = Scratch::new();
     let plan = s.template();
     std::fs::write(plan.join("kept.toml"), "").unwrap();
-    check(&s, &plan, "kept.toml", "missing-field");
+    check(&s, &plan, "kept.toml", "missing-field", "empty-file");
 }
 
 #[test]
@@ -138,7 +141,7 @@ fn a_toml_file_that_is_a_directory_is_refused() {
     let plan = s.template();
     std::fs::remove_file(plan.join("plan.toml")).unwrap();
     std::fs::create_dir(plan.join("plan.toml")).unwrap();
-    check(&s, &plan, "plan.toml", "not-a-file");
+    check(&s, &plan, "plan.toml", "not-a-file", "file-is-directory");
 }
 
 #[test]
@@ -230,7 +233,7 @@ fn commitments_or_updates_that_are_files_are_named() {
         let plan = s.template();
         std::fs::remove_dir_all(plan.join(dir)).unwrap();
         std::fs::write(plan.join(dir), "oops").unwrap();
-        let out = check(&s, &plan, dir, "not-a-file");
+        let out = check(&s, &plan, dir, "not-a-file", &format!("{dir}-is-a-file"));
         assert!(out.contains(&format!("{dir} is not a directory")), "{out}");
     }
 }
@@ -246,7 +249,7 @@ fn a_linked_commitment_directory_is_refused_and_evidence_through_links_is_not_fo
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("\"updates/2025-12-16-first-quarterly-progress.md\"", "\"docs/passwd\"", 1))
         .unwrap();
-    let out = check(&s, &plan, "commitments/UAYAB0009", "unsafe-path");
+    let out = check(&s, &plan, "commitments/UAYAB0009", "unsafe-path", "linked-commitment");
     assert!(out.contains("evidence `docs/passwd` is neither a URL nor a file in the repository"), "{out}");
 }
 

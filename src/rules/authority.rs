@@ -25,8 +25,8 @@ fn holds(cx: &Context<'_>, role: &str, id: &At<String>, what: &str, out: &mut Ve
 
 impl Rule for Authority {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.plan.settings.is_none() {
-            return; // kept.toml is missing or broken, and reported; roles are unknown
+        if cx.plan.settings.as_ref().is_none_or(|s| s.schema_version.is_none()) {
+            return; // kept.toml is missing, broken or empty, and reported; roles are unknown
         }
         for c in &cx.plan.commitments {
             if let Some(by) = c.approval.as_ref().and_then(|a| a.by.as_ref()) {
