@@ -157,27 +157,6 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<git2::Oid, InitError> {
         }
         std::fs::write(&target, contents).map_err(io(&target))?;
     }
-    commit_all(dir, "Start the open government action plan (kept init)")
-}
-
-/// `git init` (if needed) and commit every file in `dir` on the default branch.
-pub fn commit_all(dir: &Path, message: &str) -> Result<git2::Oid, InitError> {
-    let git = |source| InitError::Git { path: dir.to_path_buf(), source };
-    let repo = match git2::Repository::open(dir) {
-        Ok(r) => r,
-        Err(_) => {
-            let mut o = git2::RepositoryInitOptions::new();
-            o.initial_head("main");
-            git2::Repository::init_opts(dir, &o).map_err(git)?
-        }
-    };
-    let mut index = repo.index().map_err(git)?;
-    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).map_err(git)?;
-    index.write().map_err(git)?;
-    let tree_id = index.write_tree().map_err(git)?;
-    let tree = repo.find_tree(tree_id).map_err(git)?;
-    let sig = repo.signature().or_else(|_| git2::Signature::now("kept", "kept@localhost")).map_err(git)?;
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).map_err(git)
+    crate::repo::commit_all(dir, "Start the open government action plan (kept init)")
+        .map_err(|source| InitError::Git { path: dir.to_path_buf(), source })
 }

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod init;
 pub mod parallel;
 pub mod plan;
+pub mod repo;
 pub mod rules;
 pub mod schema;
 pub mod status;

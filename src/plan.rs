@@ -4,6 +4,7 @@
 //! checks each TOML file against its shape and converts it. Problems with single files
 //! become diagnostics; only a repository that cannot be read at all is an `Err`.
 
+pub mod commitment;
 pub mod convert;
 pub mod kinds;
 pub mod markdown;
@@ -15,6 +16,7 @@ pub mod toml_doc;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use commitment::*;
 pub use model::*;
 
 use crate::catalogue;

@@ -7,7 +7,7 @@
 mod authority;
 mod commitment_state;
 mod dates;
-mod freshness;
+pub mod freshness;
 mod ids;
 mod languages;
 mod milestone_state;
@@ -182,11 +182,4 @@ fn run_rules<'r>(cx: &Context<'_>, rules: impl Iterator<Item = &'r dyn Rule>) ->
 /// Whether a commitment status means it has been approved.
 pub(crate) fn is_approved_status(status: &str) -> bool {
     crate::plan::APPROVED_STATUSES.contains(&status)
-}
-
-pub use freshness::last_activity;
-
-/// Months without an update after which a commitment in implementation is stale.
-pub fn freshness_months() -> i32 {
-    freshness::STALE_MONTHS
 }

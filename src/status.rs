@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::plan::Plan;
 use crate::plan::kinds::MILESTONE_STATUSES;
 use crate::rules::Context;
+use crate::rules::freshness;
 use crate::rules::phase_exit::step_gaps;
 
 /// The plan's state on a date.
@@ -111,7 +112,6 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
         .collect();
     let mut overdue = Vec::new();
     let mut stale = Vec::new();
-    let since = today.add_months(-crate::rules::freshness_months());
     let commitments = plan
         .commitments
         .iter()
@@ -121,28 +121,20 @@ pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
                 MILESTONE_STATUSES.iter().map(|s| ((*s).to_string(), 0)).collect();
             for m in &c.milestones {
                 *counts.entry(m.status_str().to_string()).or_default() += 1;
-                if matches!(status.as_str(), "approved" | "in-implementation")
-                    && !m.is_closed()
-                    && let Some(due) = &m.due
-                    && due.value < today
-                {
-                    overdue.push(Overdue {
-                        commitment: c.id.value.clone(),
-                        milestone: m.id.value.clone(),
-                        due: due.value,
-                        status: m.status_str().to_string(),
-                        days: due.value.days_until(today),
-                    });
-                }
+            }
+            overdue.extend(freshness::overdue(c, today).map(|(m, due)| Overdue {
+                commitment: c.id.value.clone(),
+                milestone: m.id.value.clone(),
+                due: due.value,
+                status: m.status_str().to_string(),
+                days: due.value.days_until(today),
+            }));
+            if freshness::stale(plan, c, today).is_some() {
+                stale.push(c.id.value.clone());
             }
             let counted = c.milestones.len() - counts["withdrawn"];
             let computed_progress = (counted > 0).then(|| (counts["completed"] * 100 / counted) as u8);
-            let last_update = crate::rules::last_activity(plan, c);
-            if status == "in-implementation"
-                && last_update.map_or(c.start.as_ref().is_some_and(|s| s.value < since), |d| d < since)
-            {
-                stale.push(c.id.value.clone());
-            }
+            let last_update = freshness::last_activity(plan, c);
             CommitmentStatus {
                 id: c.id.value.clone(),
                 title: text(c.title.as_ref()),

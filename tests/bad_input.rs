@@ -56,7 +56,7 @@ fn an_array_nested_10000_deep_is_refused() {
     let path = plan.join("commitments/UAYAB0001/commitment.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("deep = {deep}\n{text}")).unwrap();
-    let out = check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "nesting-too-deep", "nesting-too-deep");
+    check(&s, &plan, "commitments/UAYAB0001/commitment.toml", "nesting-too-deep", "nesting-too-deep");
 }
 
 #[test]

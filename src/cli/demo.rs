@@ -24,7 +24,8 @@ pub fn run(args: Args) -> CmdResult {
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     kept::template::write_to(&dir).map_err(|e| format!("cannot write the template to {}: {e}", dir.display()))?;
-    let commit = kept::init::commit_all(&dir, "Example plan from kept's template")?;
+    let commit = kept::repo::commit_all(&dir, "Example plan from kept's template")
+        .map_err(|e| format!("cannot commit the demo plan in {}: {}", dir.display(), e.message()))?;
     println!("demo plan repository: {} (commit {:.8})", dir.display(), commit.to_string());
     let today = today()?;
     let loaded = kept::plan::load_rev(&dir, "HEAD")?;

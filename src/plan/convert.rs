@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Loc;
+use crate::plan::commitment::*;
 use crate::plan::model::*;
 use crate::plan::toml_doc::View;
 

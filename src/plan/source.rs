@@ -446,22 +446,6 @@ impl Source for GitSource {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_resolution_stays_inside() {
-        assert_eq!(
-            resolve_inside("commitments/A/README.md", "../B/README.md").as_deref(),
-            Some("commitments/B/README.md")
-        );
-        assert_eq!(resolve_inside("plan.toml", "../../etc/passwd"), None);
-        assert_eq!(resolve_inside("plan.toml", "/etc/passwd"), None);
-        assert_eq!(resolve_inside("a/b", "./c").as_deref(), Some("a/c"));
-    }
-}
-
 /// A plan held in memory: for tests, fuzzing and callers that build plans on the fly.
 #[derive(Debug, Clone, Default)]
 pub struct MemSource {
@@ -499,5 +483,21 @@ impl Source for MemSource {
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         self.files.get(path).cloned().ok_or(ReadError::NotAFile("not a file"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_resolution_stays_inside() {
+        assert_eq!(
+            resolve_inside("commitments/A/README.md", "../B/README.md").as_deref(),
+            Some("commitments/B/README.md")
+        );
+        assert_eq!(resolve_inside("plan.toml", "../../etc/passwd"), None);
+        assert_eq!(resolve_inside("plan.toml", "/etc/passwd"), None);
+        assert_eq!(resolve_inside("a/b", "./c").as_deref(), Some("a/c"));
     }
 }

@@ -5,7 +5,7 @@
 use super::{Context, Rule, is_approved_status};
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{Commitment, Plan};
+use crate::plan::{At, Commitment, Milestone, Plan};
 
 pub struct Freshness;
 
@@ -23,53 +23,54 @@ pub fn last_activity(plan: &Plan, c: &Commitment) -> Option<Date> {
     updates.chain(milestones).chain(amendments).chain(approval).chain(assessment).max()
 }
 
+/// The open milestones of an approved or implemented commitment that are past due: each
+/// with its due date.
+pub fn overdue(c: &Commitment, today: Date) -> impl Iterator<Item = (&Milestone, &At<Date>)> {
+    let live = matches!(c.status.as_ref().map(|s| s.value.as_str()), Some("approved" | "in-implementation"));
+    c.milestones
+        .iter()
+        .filter(move |m| live && !m.is_closed())
+        .filter_map(move |m| m.due.as_ref().filter(|d| d.value < today).map(|d| (m, d)))
+}
+
+/// Whether a commitment in implementation has had nothing reported for six months; if so,
+/// the last date anything was (`None`: never since it started).
+pub fn stale(plan: &Plan, c: &Commitment, today: Date) -> Option<Option<Date>> {
+    if c.status.as_ref().is_none_or(|s| s.value != "in-implementation") {
+        return None;
+    }
+    let since = today.add_months(-STALE_MONTHS);
+    match last_activity(plan, c) {
+        Some(last) if last < since => Some(Some(last)),
+        None if c.start.as_ref().is_some_and(|s| s.value < since) => Some(None),
+        _ => None,
+    }
+}
+
 impl Rule for Freshness {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for c in &cx.plan.commitments {
             let status = c.status.as_ref().map_or("", |s| s.value.as_str());
             let id = &c.id.value;
-            if matches!(status, "approved" | "in-implementation") {
-                for m in c.milestones.iter().filter(|m| !m.is_closed()) {
-                    if let Some(due) = &m.due
-                        && due.value < cx.today
-                    {
-                        out.push(
-                            Diagnostic::warning(
-                                "overdue-milestone",
-                                format!("milestone {id}/{} was due on {} and is {}", m.id.value, due.value, m.status_str()),
-                            )
-                            .at_loc(&due.loc)
-                            .help("complete it with evidence, or mark it delayed with a reason and next steps and amend its due date"),
-                        );
-                    }
-                }
+            for (m, due) in overdue(c, cx.today) {
+                out.push(
+                    Diagnostic::warning(
+                        "overdue-milestone",
+                        format!("milestone {id}/{} was due on {} and is {}", m.id.value, due.value, m.status_str()),
+                    )
+                    .at_loc(&due.loc)
+                    .help("complete it with evidence, or mark it delayed with a reason and next steps and amend its due date"),
+                );
             }
-            if status == "in-implementation" {
-                let since = cx.today.add_months(-STALE_MONTHS);
-                let started = c.start.as_ref().is_some_and(|s| s.value < since);
-                match last_activity(cx.plan, c) {
-                    Some(last) if last < since => out.push(
-                        Diagnostic::warning(
-                            "stale-commitment",
-                            format!("commitment {id} has had no update since {last}"),
-                        )
+            if let Some(last) = stale(cx.plan, c, cx.today) {
+                let since = last.map_or("it started".to_string(), |d| d.to_string());
+                out.push(
+                    Diagnostic::warning("stale-commitment", format!("commitment {id} has had no update since {since}"))
                         .at_loc(&c.id.loc)
                         .help(format!(
                             "OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`"
                         )),
-                    ),
-                    None if started => out.push(
-                        Diagnostic::warning(
-                            "stale-commitment",
-                            format!("commitment {id} has had no update since it started"),
-                        )
-                        .at_loc(&c.id.loc)
-                        .help(format!(
-                            "OGP asks for regular updates: add updates/<date>-<slug>.md naming {id} in `commitments`"
-                        )),
-                    ),
-                    _ => {}
-                }
+                );
             }
             if is_approved_status(status)
                 && c.end_report().is_none()

@@ -1,0 +1,152 @@
+//! A commitment and what it holds: approval, milestones, amendments, assessment.
+
+use std::collections::BTreeMap;
+
+use crate::date::Date;
+use crate::diagnostic::Loc;
+use crate::plan::model::{At, Narrative, Text};
+
+/// A commitment.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    /// The directory name under commitments/.
+    pub dir: String,
+    /// Id.
+    pub id: At<String>,
+    /// Title.
+    pub title: Option<At<Text>>,
+    /// Lead id.
+    pub lead: Option<At<String>>,
+    /// Supporting ids.
+    pub supporting: Vec<At<String>>,
+    /// Opportunity id.
+    pub opportunity: Option<At<String>>,
+    /// OGP values.
+    pub ogp_values: Vec<At<String>>,
+    /// Policy areas.
+    pub policy_areas: Vec<At<String>>,
+    /// Start.
+    pub start: Option<At<Date>>,
+    /// End.
+    pub end: Option<At<Date>>,
+    /// Status.
+    pub status: Option<At<String>>,
+    /// Declared progress percentage.
+    pub progress: Option<At<i64>>,
+    /// Why withdrawn.
+    pub withdrawn_reason: Option<At<Text>>,
+    /// Approval.
+    pub approval: Option<Approval>,
+    /// Milestones.
+    pub milestones: Vec<Milestone>,
+    /// Amendments.
+    pub amendments: Vec<Amendment>,
+    /// IRM-style assessment.
+    pub assessment: Option<Assessment>,
+    /// README.md and translations.
+    pub narratives: Vec<Narrative>,
+    /// end-of-commitment.md and its translations.
+    pub end_reports: Vec<Narrative>,
+    /// Path of commitment.toml.
+    pub path: String,
+    /// Location of the file start.
+    pub loc: Loc,
+}
+
+/// Commitment statuses from which an approval is required.
+pub const APPROVED_STATUSES: [&str; 3] = ["approved", "in-implementation", "completed"];
+
+/// `[approval]`.
+#[derive(Debug, Clone)]
+pub struct Approval {
+    /// Approver id.
+    pub by: Option<At<String>>,
+    /// Date.
+    pub on: Option<At<Date>>,
+    /// Decision text.
+    pub decision: Option<At<Text>>,
+    /// Location.
+    pub loc: Loc,
+}
+
+/// A milestone.
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    /// Id.
+    pub id: At<String>,
+    /// Title.
+    pub title: Option<At<Text>>,
+    /// Deliverable.
+    pub deliverable: Option<At<Text>>,
+    /// Responsible id.
+    pub responsible: Option<At<String>>,
+    /// Start.
+    pub start: Option<At<Date>>,
+    /// Due.
+    pub due: Option<At<Date>>,
+    /// Status.
+    pub status: Option<At<String>>,
+    /// Completion date.
+    pub completed_on: Option<At<Date>>,
+    /// Evidence.
+    pub evidence: Vec<At<String>>,
+    /// Location of `evidence`, if written.
+    pub evidence_loc: Option<Loc>,
+    /// Why delayed.
+    pub delay_reason: Option<At<Text>>,
+    /// What happens next.
+    pub next_steps: Option<At<Text>>,
+    /// Why withdrawn.
+    pub withdrawn_reason: Option<At<Text>>,
+    /// Tracker issue URL.
+    pub issue: Option<At<String>>,
+    /// Keys written but malformed (already reported), so rules do not report them as missing.
+    pub malformed: Vec<&'static str>,
+    /// Location of the `[[milestones]]` entry.
+    pub loc: Loc,
+}
+
+impl Commitment {
+    /// The end-of-commitment report in the primary language, if written.
+    pub fn end_report(&self) -> Option<&Narrative> {
+        self.end_reports.iter().find(|n| n.language.is_none())
+    }
+}
+
+impl Milestone {
+    /// The status word, or "" when missing.
+    pub fn status_str(&self) -> &str {
+        self.status.as_ref().map_or("", |s| s.value.as_str())
+    }
+
+    /// Whether the milestone is finished (completed or withdrawn).
+    pub fn is_closed(&self) -> bool {
+        matches!(self.status_str(), "completed" | "withdrawn")
+    }
+}
+
+/// An amendment.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// Date.
+    pub on: Option<At<Date>>,
+    /// Reason.
+    pub reason: Option<At<Text>>,
+    /// Approver id.
+    pub approved_by: Option<At<String>>,
+    /// Location.
+    pub loc: Loc,
+}
+
+/// `[assessment]`.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// Monitor id.
+    pub by: Option<At<String>>,
+    /// Date.
+    pub on: Option<At<Date>>,
+    /// Scale values by field name; absent means unknown.
+    pub values: BTreeMap<String, At<String>>,
+    /// Location.
+    pub loc: Loc,
+}
