@@ -93,7 +93,16 @@ fn too_deep(text: &str) -> Option<usize> {
                         continue;
                     }
                     if b[i] == q && (!multi || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) {
-                        i += if multi { 2 } else { 0 };
+                        if multi {
+                            // Up to two more quotes right before the closing three belong to
+                            // the string (`"""x""""` ends with the quote character `"`).
+                            let mut extra = 0;
+                            while extra < 2 && b.get(i + 3) == Some(&q) {
+                                i += 1;
+                                extra += 1;
+                            }
+                            i += 2;
+                        }
                         break;
                     }
                     if !multi && b[i] == b'\n' {
@@ -309,5 +318,7 @@ mod tests {
         assert!(too_deep(&format!("# {deep}\na = 1")).is_none());
         assert!(too_deep("a = \"\\\"[[[\"").is_none());
         assert!(too_deep("[[milestones]]\nx = [[1], {a = [2]}]").is_none());
+        assert!(too_deep(&format!("a = \"\"\"x\"\"\"\" {deep}")).is_some(), "quotes ending a multi-line string");
+        assert!(too_deep(&format!("a = \"\"\"x\"\"\"\"\"\nb = {deep}")).is_some());
     }
 }
