@@ -19,6 +19,7 @@ cargo build --release --quiet --bin kept --example generate_plan --example toml_
   export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org \
     GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org GIT_AUTHOR_DATE=2026-11-20T10:00:00Z GIT_COMMITTER_DATE=2026-11-20T10:00:00Z
   git init -q -b main && git add -A && git commit -q -m "generated plan"
+  git gc -q # a clone is packed; loose objects cost one file each
 )
 export KEPT_TODAY=2026-11-26
 kept=./target/release/kept
