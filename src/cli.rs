@@ -2,6 +2,7 @@
 //! This is the only part of kept that prints.
 
 mod demo;
+mod diff;
 mod init;
 mod render;
 mod schema;
@@ -35,6 +36,8 @@ enum Command {
     Schema(schema::Args),
     /// Lay the example plan into a temporary git repository, validate it and show its status.
     Demo(demo::Args),
+    /// The changes between two revisions of the plan, in domain words.
+    Diff(diff::Args),
 }
 
 /// Output format of reporting commands.
@@ -79,6 +82,7 @@ pub fn run() -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Diff(a) => diff::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

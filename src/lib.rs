@@ -8,6 +8,8 @@
 pub mod catalogue;
 pub mod date;
 pub mod diagnostic;
+pub mod diff;
+pub mod history;
 pub mod init;
 pub mod parallel;
 pub mod plan;

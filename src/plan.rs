@@ -98,33 +98,102 @@ pub fn load_rev(path: &Path, rev: &str) -> Result<Loaded, LoadError> {
 }
 
 /// What a file is to the loader.
-#[derive(Debug, Clone)]
-enum Role {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// kept.toml.
     Settings,
+    /// plan.toml.
     Meta,
+    /// people.toml.
     People,
+    /// roadmap.toml.
     Roadmap,
+    /// opportunities.toml.
     Opportunities,
+    /// learning.toml.
     Learning,
+    /// vision.md and translations (language of a translation).
     Vision(Option<String>),
+    /// commitments/<dir>/commitment.toml.
     Commitment(String),
+    /// commitments/<dir>/README.md and translations.
     Readme(String, Option<String>),
+    /// commitments/<dir>/end-of-commitment.md and translations.
     EndReport(String, Option<String>),
+    /// updates/<date>-<slug>.md (the date from the name).
     Update(Option<Date>),
 }
 
-enum Piece {
+/// What one plan file holds, parsed on its own.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// kept.toml.
     Settings(Settings),
+    /// plan.toml.
     Meta(PlanMeta),
+    /// people.toml.
     People(Vec<Entity>),
+    /// roadmap.toml.
     Roadmap(Roadmap),
+    /// opportunities.toml.
     Opportunities(Opportunities),
+    /// learning.toml.
     Learning(Learning),
+    /// vision.md or a translation.
     Vision(Narrative),
+    /// A commitment.toml.
     Commitment(Commitment),
+    /// A commitment's README (directory, narrative).
     Readme(String, Narrative),
+    /// A commitment's end-of-commitment report (directory, narrative).
     EndReport(String, Narrative),
+    /// An update note.
     Update(Update),
+}
+
+/// The role of a repository path in the layout, if it has one.
+pub fn role_of(path: &str) -> Option<Role> {
+    let top = match path {
+        "kept.toml" => Some(Role::Settings),
+        "plan.toml" => Some(Role::Meta),
+        "people.toml" => Some(Role::People),
+        "roadmap.toml" => Some(Role::Roadmap),
+        "opportunities.toml" => Some(Role::Opportunities),
+        "learning.toml" => Some(Role::Learning),
+        _ => None,
+    };
+    if top.is_some() {
+        return top;
+    }
+    if let Some(lang) = path.strip_prefix("vision").and_then(narrative_lang) {
+        return Some(Role::Vision(lang));
+    }
+    if let Some(rest) = path.strip_prefix("commitments/") {
+        let (dir, file) = rest.split_once('/')?;
+        if !shape::is_safe_id(dir) || file.contains('/') {
+            return None;
+        }
+        let dir = dir.to_string();
+        return if file == "commitment.toml" {
+            Some(Role::Commitment(dir))
+        } else if let Some(lang) = file.strip_prefix("end-of-commitment").and_then(narrative_lang) {
+            Some(Role::EndReport(dir, lang))
+        } else {
+            file.strip_prefix("README").and_then(narrative_lang).map(|lang| Role::Readme(dir, lang))
+        };
+    }
+    let name = path.strip_prefix("updates/")?;
+    if name.contains('/') || !name.ends_with(".md") {
+        return None;
+    }
+    Some(Role::Update(name.get(..10).and_then(Date::parse).filter(|_| name.as_bytes().get(10) == Some(&b'-'))))
+}
+
+/// Parse one plan file on its own, as the loader would: its piece, and what is wrong with it.
+pub fn parse_file(path: &str, role: &Role, bytes: Vec<u8>) -> (Option<Piece>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let piece = decode(path, bytes, &mut diags).and_then(|text| parse_one(path, role, &text, &mut diags));
+    (piece, diags)
 }
 
 /// Load a plan from any source.

@@ -98,6 +98,8 @@ pub struct Milestone {
     pub next_steps: Option<At<Text>>,
     /// Why withdrawn.
     pub withdrawn_reason: Option<At<Text>>,
+    /// Why reopened.
+    pub reopen_reason: Option<At<Text>>,
     /// Tracker issue URL.
     pub issue: Option<At<String>>,
     /// Keys written but malformed (already reported), so rules do not report them as missing.

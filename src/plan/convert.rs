@@ -76,6 +76,7 @@ pub(crate) fn meta(v: &View<'_, '_>) -> PlanMeta {
         start: period.as_ref().and_then(|p| p.date("start")),
         end: period.as_ref().and_then(|p| p.date("end")),
         phase: v.str("phase"),
+        phase_reason: v.text("phase-reason"),
         catalogue: v.str("catalogue"),
         team,
         forum,
@@ -196,6 +197,7 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
             delay_reason: m.text("delay-reason"),
             next_steps: m.text("next-steps"),
             withdrawn_reason: m.text("withdrawn-reason"),
+            reopen_reason: m.text("reopen-reason"),
             issue: m.str("issue"),
             malformed: [
                 ("deliverable", m.text("deliverable").is_none()),

@@ -89,6 +89,7 @@ pub const PLAN: &[Field] = &[
         "the plan's implementation period",
     ),
     req("phase", Shape::Enum(PHASE_WORDS), "the current co-creation phase"),
+    opt("phase-reason", Shape::Text, "why the phase moved back, when it did"),
     opt("catalogue", Shape::Str, "step catalogue version; default ogp-local-2024"),
     opt(
         "team",
@@ -275,6 +276,7 @@ pub const COMMITMENT: &[Field] = &[
             opt("delay-reason", Shape::Text, "why it is delayed"),
             opt("next-steps", Shape::Text, "what happens next, when delayed"),
             opt("withdrawn-reason", Shape::Text, "why it was withdrawn"),
+            opt("reopen-reason", Shape::Text, "why a completed or withdrawn milestone was reopened"),
             opt("issue", Shape::Url, "the tracker issue, written back by sync"),
         ])),
         "milestones",

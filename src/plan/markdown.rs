@@ -104,6 +104,24 @@ fn clean_title(s: &str) -> String {
     s.to_string()
 }
 
+/// The text under each heading whose normalised title is one of `titles` (normalised, in
+/// any language), in document order; used to tell whether a commitment's problem or action
+/// changed.
+pub fn section_bodies(text: &str, titles: &[&str]) -> Vec<String> {
+    let file: std::sync::Arc<str> = std::sync::Arc::from("");
+    let heads = sections(&file, text);
+    let mut out = Vec::new();
+    for (i, h) in heads.iter().enumerate() {
+        if !titles.contains(&normalise(&h.title).as_str()) {
+            continue;
+        }
+        let start = text[h.loc.span.end..].find('\n').map_or(text.len(), |n| h.loc.span.end + n + 1);
+        let end = heads[i + 1..].iter().find(|n| n.level <= h.level).map_or(text.len(), |n| n.loc.span.start);
+        out.push(text.get(start..end.max(start)).unwrap_or("").trim().to_string());
+    }
+    out
+}
+
 /// Normalise a heading for comparison with accepted section titles.
 pub fn normalise(title: &str) -> String {
     title.trim().trim_end_matches([':', '.']).replace(['’', 'ʼ', '`'], "'").to_lowercase()
@@ -154,6 +172,12 @@ mod tests {
         let s = sections(&"a.md".into(), "## Vision {#vision}\ntext\n");
         assert_eq!(s[0].title, "Vision");
         assert_eq!(normalise("Внесок зобов’язань:"), "внесок зобов'язань");
+    }
+
+    #[test]
+    fn section_bodies_pick_the_named_sections() {
+        let text = "# T\n\n## Problem\nA\n\n### Detail\nB\n## Action\nC\n## Other\nD\n";
+        assert_eq!(section_bodies(text, &["problem", "action"]), vec!["A\n\n### Detail\nB", "C"]);
     }
 
     #[test]

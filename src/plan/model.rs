@@ -242,6 +242,8 @@ pub struct PlanMeta {
     pub end: Option<At<Date>>,
     /// Current phase.
     pub phase: Option<At<String>>,
+    /// Why the phase moved back, when it did.
+    pub phase_reason: Option<At<Text>>,
     /// Step catalogue id.
     pub catalogue: Option<At<String>>,
     /// Step 1.1.

@@ -1,0 +1,717 @@
+//! Semantic changes between two versions of a plan, in domain words.
+//!
+//! The diff works file by file: only the files git reports as changed are parsed, on each
+//! side, and compared field by field. It is the shared core of `kept diff`, `kept check`
+//! (transition and permission rules), and later the audit trail, feeds and tracker sync.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::diagnostic::Loc;
+use crate::history::{History, HistoryError};
+use crate::plan::{self, At, Commitment, Entity, Milestone, Piece, Role, Text};
+
+/// What kind of change, for the rules that judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The plan's phase.
+    Phase,
+    /// A co-creation step record.
+    Step,
+    /// Other plan.toml fields: title, period, team, forum, languages.
+    Plan,
+    /// Role holders in kept.toml.
+    Roles,
+    /// Other kept.toml settings.
+    Settings,
+    /// A person or organisation.
+    People,
+    /// A commitment added.
+    CommitmentAdded,
+    /// A commitment removed.
+    CommitmentRemoved,
+    /// A commitment's status.
+    CommitmentStatus,
+    /// A commitment's core: title, lead, dates.
+    CommitmentCore,
+    /// Other commitment fields: support network, values, policy areas, declared progress.
+    CommitmentDetail,
+    /// The approval record.
+    Approval,
+    /// An amendment added or changed.
+    Amendment,
+    /// The IRM-style assessment.
+    Assessment,
+    /// A milestone added.
+    MilestoneAdded,
+    /// A milestone removed.
+    MilestoneRemoved,
+    /// A milestone's status.
+    MilestoneStatus,
+    /// A milestone's core: title, deliverable, dates.
+    MilestoneCore,
+    /// Who is responsible for a milestone.
+    MilestoneResponsible,
+    /// A milestone's report: completion date, evidence, reasons, next steps.
+    MilestoneReport,
+    /// The tracker issue linked to a milestone.
+    MilestoneIssue,
+    /// A commitment's narrative outside its problem and action.
+    Narrative,
+    /// A commitment's problem or action (its core).
+    NarrativeCore,
+    /// An end-of-commitment report.
+    EndReport,
+    /// A progress update or meeting note.
+    Update,
+    /// The roadmap and awareness activities.
+    Roadmap,
+    /// Opportunity areas and solutions.
+    Opportunities,
+    /// The strategic vision.
+    Vision,
+    /// The learning plan.
+    Learning,
+    /// Any other file.
+    File,
+}
+
+/// One change, in domain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What kind of change.
+    pub kind: Kind,
+    /// The file it is in.
+    pub path: String,
+    /// The commitment it concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
+    /// The milestone it concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<String>,
+    /// The person, step or other item it concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The field that changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The old value.
+    pub from: Option<String>,
+    /// The new value.
+    pub to: Option<String>,
+    /// A remark such as "evidence added".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Where the new value is written (the old one, for removals).
+    #[serde(skip)]
+    pub loc: Option<Loc>,
+}
+
+impl Change {
+    fn new(kind: Kind, path: &str) -> Change {
+        Change {
+            kind,
+            path: path.to_string(),
+            commitment: None,
+            milestone: None,
+            item: None,
+            field: None,
+            from: None,
+            to: None,
+            note: None,
+            loc: None,
+        }
+    }
+
+    fn field(mut self, field: &str, from: Option<String>, to: Option<String>) -> Change {
+        self.field = Some(field.to_string());
+        self.from = from;
+        self.to = to;
+        self
+    }
+
+    /// The subject in words: `UAKLY0003/M2`, `commitment UAKLY0003`, `step 2.1`, a path.
+    pub fn subject(&self) -> String {
+        match (&self.commitment, &self.milestone, &self.item) {
+            (Some(c), Some(m), _) => format!("{c}/{m}"),
+            (Some(c), None, _) => format!("commitment {c}"),
+            (None, _, Some(i)) if self.kind == Kind::Step => format!("step {i}"),
+            (None, _, Some(i)) if self.kind == Kind::Roles => format!("role {i}"),
+            (None, _, Some(i)) => format!("{i}"),
+            _ => self.path.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
+        let tail = self.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        match self.kind {
+            Kind::Phase => write!(f, "phase: {} -> {}{tail}", value(&self.from), value(&self.to)),
+            Kind::CommitmentAdded => write!(f, "commitment {} added{tail}", self.commitment.as_deref().unwrap_or("?")),
+            Kind::CommitmentRemoved => {
+                write!(f, "commitment {} removed{tail}", self.commitment.as_deref().unwrap_or("?"))
+            }
+            Kind::MilestoneAdded => write!(f, "{} added{tail}", self.subject()),
+            Kind::MilestoneRemoved => write!(f, "{} removed{tail}", self.subject()),
+            Kind::Amendment => write!(
+                f,
+                "{} amended{}",
+                self.subject(),
+                self.to.as_ref().map(|t| format!(": {t}")).unwrap_or_default()
+            ),
+            Kind::File
+            | Kind::Roadmap
+            | Kind::Opportunities
+            | Kind::Vision
+            | Kind::Learning
+            | Kind::Update
+            | Kind::EndReport
+            | Kind::Narrative
+            | Kind::NarrativeCore
+                if self.field.is_none() =>
+            {
+                let verb = match (&self.from, &self.to) {
+                    (None, Some(_)) => "added",
+                    (Some(_), None) => "removed",
+                    _ => "changed",
+                };
+                write!(f, "{} {verb}{tail}", self.path)
+            }
+            _ => match &self.field {
+                Some(field) => {
+                    write!(f, "{} {field}: {} -> {}{tail}", self.subject(), value(&self.from), value(&self.to))
+                }
+                None => write!(f, "{}: {} -> {}{tail}", self.subject(), value(&self.from), value(&self.to)),
+            },
+        }
+    }
+}
+
+/// A value as text for comparing and showing.
+fn text(t: &Option<At<Text>>) -> Option<String> {
+    t.as_ref().map(|t| match &t.value {
+        Text::Plain(s) => s.clone(),
+        Text::Translated(v) => v.iter().map(|(l, s)| format!("{l}: {s}")).collect::<Vec<_>>().join("; "),
+    })
+}
+
+fn val<T: fmt::Display>(v: &Option<At<T>>) -> Option<String> {
+    v.as_ref().map(|v| v.value.to_string())
+}
+
+fn list(v: &[At<String>]) -> Option<String> {
+    (!v.is_empty()).then(|| v.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(", "))
+}
+
+/// Compare named values; push one change per difference.
+fn compare(
+    out: &mut Vec<Change>,
+    base: &Change,
+    fields: Vec<(&str, Kind, Option<String>, Option<String>, Option<Loc>)>,
+) {
+    for (name, kind, from, to, loc) in fields {
+        if from != to {
+            let mut c = base.clone().field(name, from, to);
+            c.kind = kind;
+            c.loc = loc;
+            out.push(c);
+        }
+    }
+}
+
+fn loc_of<T>(v: &Option<At<T>>) -> Option<Loc> {
+    v.as_ref().map(|v| v.loc.clone())
+}
+
+/// The changes between two versions of one file (`None`: the file does not exist on that
+/// side; its text is given for Markdown, whose sections are compared).
+pub fn diff_file(path: &str, old: Option<(&Piece, &str)>, new: Option<(&Piece, &str)>) -> Vec<Change> {
+    let mut out = Vec::new();
+    match (old.map(|o| o.0), new.map(|n| n.0)) {
+        (Some(Piece::Meta(a)), Some(Piece::Meta(b))) => meta(&mut out, path, a, b),
+        (Some(Piece::Settings(a)), Some(Piece::Settings(b))) => settings(&mut out, path, a, b),
+        (a, b) if matches!(a, Some(Piece::People(_))) || matches!(b, Some(Piece::People(_))) => {
+            let none = Vec::new();
+            let pa = if let Some(Piece::People(p)) = a { p } else { &none };
+            let pb = if let Some(Piece::People(p)) = b { p } else { &none };
+            people(&mut out, path, pa, pb);
+        }
+        (a, b) if matches!(a, Some(Piece::Commitment(_))) || matches!(b, Some(Piece::Commitment(_))) => {
+            let ca = if let Some(Piece::Commitment(c)) = a { Some(c) } else { None };
+            let cb = if let Some(Piece::Commitment(c)) = b { Some(c) } else { None };
+            commitment(&mut out, path, ca, cb);
+        }
+        _ => {
+            let (ta, tb) = (old.map(|o| o.1), new.map(|n| n.1));
+            if ta != tb {
+                out.push(file_change(path, ta, tb));
+            }
+        }
+    }
+    out
+}
+
+/// A whole-file change, classified by the file's role; a commitment's README change is
+/// core when its problem or action section changed.
+fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
+    let role = plan::role_of(path);
+    let kind = match &role {
+        Some(Role::Roadmap) => Kind::Roadmap,
+        Some(Role::Opportunities) => Kind::Opportunities,
+        Some(Role::Learning) => Kind::Learning,
+        Some(Role::Vision(_)) => Kind::Vision,
+        Some(Role::Update(_)) => Kind::Update,
+        Some(Role::EndReport(..)) => Kind::EndReport,
+        Some(Role::Readme(..)) => {
+            let core = |t: Option<&str>| {
+                t.map(|t| plan::markdown::section_bodies(t, &["problem", "проблема", "action", "дії"]))
+            };
+            if core(old) != core(new) { Kind::NarrativeCore } else { Kind::Narrative }
+        }
+        Some(Role::Commitment(_)) => Kind::CommitmentDetail,
+        Some(Role::Meta) => Kind::Plan,
+        Some(Role::Settings) => Kind::Settings,
+        Some(Role::People) => Kind::People,
+        None => Kind::File,
+    };
+    let mut c = Change::new(kind, path);
+    if let Some(Role::Readme(dir, _) | Role::EndReport(dir, _) | Role::Commitment(dir)) = &role {
+        c.commitment = Some(dir.clone());
+    }
+    c.from = old.map(|_| "present".to_string());
+    c.to = new.map(|_| "present".to_string());
+    c
+}
+
+fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMeta) {
+    let base = Change::new(Kind::Plan, path);
+    if val(&a.phase) != val(&b.phase) {
+        let mut c = base.clone().field("phase", val(&a.phase), val(&b.phase));
+        c.kind = Kind::Phase;
+        c.field = None;
+        c.loc = loc_of(&b.phase);
+        out.push(c);
+    }
+    let team = |m: &plan::PlanMeta| m.team.as_ref().map(|t| format!("{:?} {:?}", val(&t.lead), list(&t.members)));
+    let forum = |m: &plan::PlanMeta| {
+        m.forum.as_ref().map(|f| {
+            format!(
+                "{:?} {:?} {:?} {:?} {:?}",
+                text(&f.name),
+                list(&f.members),
+                text(&f.frequency),
+                text(&f.communication),
+                text(&f.expectations)
+            )
+        })
+    };
+    compare(
+        out,
+        &base,
+        vec![
+            ("member", Kind::Plan, text(&a.member), text(&b.member), loc_of(&b.member)),
+            ("member-code", Kind::Plan, val(&a.member_code), val(&b.member_code), loc_of(&b.member_code)),
+            ("title", Kind::Plan, text(&a.title), text(&b.title), loc_of(&b.title)),
+            ("languages", Kind::Plan, list(&a.languages), list(&b.languages), None),
+            ("period start", Kind::Plan, val(&a.start), val(&b.start), loc_of(&b.start)),
+            ("period end", Kind::Plan, val(&a.end), val(&b.end), loc_of(&b.end)),
+            ("catalogue", Kind::Plan, val(&a.catalogue), val(&b.catalogue), loc_of(&b.catalogue)),
+            ("team", Kind::Plan, team(a), team(b), b.team.as_ref().map(|t| t.loc.clone())),
+            ("forum", Kind::Plan, forum(a), forum(b), b.forum.as_ref().map(|f| f.loc.clone())),
+        ],
+    );
+    let ids: std::collections::BTreeSet<&str> = a.steps.iter().chain(&b.steps).map(|s| s.id.value.as_str()).collect();
+    for id in ids {
+        let (sa, sb) = (a.step(id), b.step(id));
+        let mut step = Change::new(Kind::Step, path);
+        step.item = Some(id.to_string());
+        let status = |s: Option<&plan::StepRecord>| s.and_then(|s| val(&s.status));
+        if status(sa) != status(sb) {
+            let mut c = step.clone();
+            c.from = status(sa);
+            c.to = status(sb);
+            c.loc = sb.and_then(|s| loc_of(&s.status)).or_else(|| sb.map(|s| s.loc.clone()));
+            out.push(c);
+        }
+        let rest = |s: Option<&plan::StepRecord>| {
+            s.map(|s| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    val(&s.started),
+                    val(&s.completed),
+                    list(&s.evidence),
+                    text(&s.reason),
+                    text(&s.notes)
+                )
+            })
+        };
+        if status(sa) == status(sb) && rest(sa) != rest(sb) {
+            let mut c = step.field("record", None, None);
+            c.note = Some("dates, evidence or notes changed".into());
+            c.loc = sb.map(|s| s.loc.clone());
+            out.push(c);
+        }
+    }
+}
+
+fn settings(out: &mut Vec<Change>, path: &str, a: &plan::Settings, b: &plan::Settings) {
+    let roles: std::collections::BTreeSet<&String> = a.roles.keys().chain(b.roles.keys()).collect();
+    for role in roles {
+        let ids = |s: &plan::Settings| -> Vec<String> {
+            s.roles.get(role).map(|v| v.iter().map(|i| i.value.clone()).collect()).unwrap_or_default()
+        };
+        let (ia, ib) = (ids(a), ids(b));
+        let added: Vec<&String> = ib.iter().filter(|i| !ia.contains(i)).collect();
+        let removed: Vec<&String> = ia.iter().filter(|i| !ib.contains(i)).collect();
+        if added.is_empty() && removed.is_empty() {
+            continue;
+        }
+        let mut c = Change::new(Kind::Roles, path);
+        c.item = Some(role.clone());
+        c.from = (!ia.is_empty()).then(|| ia.join(", "));
+        c.to = (!ib.is_empty()).then(|| ib.join(", "));
+        let mut note = Vec::new();
+        if !added.is_empty() {
+            note.push(format!("added {}", added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
+        }
+        if !removed.is_empty() {
+            note.push(format!("removed {}", removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
+        }
+        c.note = Some(note.join("; "));
+        c.loc = b.roles.get(role).and_then(|v| v.first()).map(|i| i.loc.clone());
+        out.push(c);
+    }
+    let tracker = |s: &plan::Settings| {
+        s.tracker.as_ref().map(|t| format!("{} {:?} {:?}", t.kind.value, val(&t.url), val(&t.project)))
+    };
+    compare(
+        out,
+        &Change::new(Kind::Settings, path),
+        vec![
+            ("schema-version", Kind::Settings, val(&a.schema_version), val(&b.schema_version), None),
+            ("protected branches", Kind::Settings, list(&a.protected_branches), list(&b.protected_branches), None),
+            (
+                "signatures required",
+                Kind::Settings,
+                Some(a.signatures_required.to_string()),
+                Some(b.signatures_required.to_string()),
+                None,
+            ),
+            ("tracker", Kind::Settings, tracker(a), tracker(b), None),
+            ("base-url", Kind::Settings, val(&a.base_url), val(&b.base_url), None),
+            ("forge-url", Kind::Settings, val(&a.forge_url), val(&b.forge_url), None),
+        ],
+    );
+}
+
+fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
+    let map = |v: &[Entity]| -> BTreeMap<String, String> {
+        v.iter()
+            .map(|e| {
+                let forge: Vec<String> = e.forge.iter().map(|(k, v)| format!("{}={}", k.value, v.value)).collect();
+                let desc = format!(
+                    "{:?} {:?} {:?} {:?} {:?} {:?}",
+                    text(&e.name),
+                    val(&e.member_of),
+                    val(&e.sector),
+                    val(&e.email),
+                    forge,
+                    list(&e.signing_keys)
+                );
+                (e.id.value.clone(), desc)
+            })
+            .collect()
+    };
+    let (ma, mb) = (map(a), map(b));
+    let ids: std::collections::BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
+    for id in ids {
+        let (da, db) = (ma.get(id), mb.get(id));
+        if da == db {
+            continue;
+        }
+        let mut c = Change::new(Kind::People, path);
+        c.item = Some(id.clone());
+        c.from = da.map(|_| "present".to_string());
+        c.to = db.map(|_| "present".to_string());
+        c.note = Some(match (da, db) {
+            (None, _) => "added".to_string(),
+            (_, None) => "removed".to_string(),
+            _ => "details changed".to_string(),
+        });
+        c.loc = b.iter().find(|e| &e.id.value == id).map(|e| e.id.loc.clone());
+        out.push(c);
+    }
+}
+
+fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitment>, b: Option<&Commitment>) {
+    let id = b.or(a).map(|c| c.id.value.clone()).unwrap_or_default();
+    let mut base = Change::new(Kind::CommitmentDetail, path);
+    base.commitment = Some(id);
+    let (a, b) = match (a, b) {
+        (None, Some(b)) => {
+            let mut c = base;
+            c.kind = Kind::CommitmentAdded;
+            c.to = val(&b.status);
+            c.note = val(&b.status);
+            c.loc = Some(b.id.loc.clone());
+            out.push(c);
+            return;
+        }
+        (Some(a), None) => {
+            let mut c = base;
+            c.kind = Kind::CommitmentRemoved;
+            c.from = val(&a.status);
+            out.push(c);
+            return;
+        }
+        (Some(a), Some(b)) => (a, b),
+        (None, None) => return,
+    };
+    let approval = |c: &Commitment| {
+        c.approval.as_ref().map(|p| {
+            format!("by {} on {}", val(&p.by).unwrap_or_default(), val(&p.on).unwrap_or_default())
+                + &text(&p.decision).map(|d| format!(" ({d})")).unwrap_or_default()
+        })
+    };
+    compare(
+        out,
+        &base,
+        vec![
+            ("title", Kind::CommitmentCore, text(&a.title), text(&b.title), loc_of(&b.title)),
+            ("lead", Kind::CommitmentCore, val(&a.lead), val(&b.lead), loc_of(&b.lead)),
+            ("start", Kind::CommitmentCore, val(&a.start), val(&b.start), loc_of(&b.start)),
+            ("end", Kind::CommitmentCore, val(&a.end), val(&b.end), loc_of(&b.end)),
+            ("status", Kind::CommitmentStatus, val(&a.status), val(&b.status), loc_of(&b.status)),
+            ("supporting", Kind::CommitmentDetail, list(&a.supporting), list(&b.supporting), None),
+            ("opportunity", Kind::CommitmentDetail, val(&a.opportunity), val(&b.opportunity), loc_of(&b.opportunity)),
+            ("ogp-values", Kind::CommitmentDetail, list(&a.ogp_values), list(&b.ogp_values), None),
+            ("policy-areas", Kind::CommitmentDetail, list(&a.policy_areas), list(&b.policy_areas), None),
+            ("progress", Kind::CommitmentDetail, val(&a.progress), val(&b.progress), loc_of(&b.progress)),
+            (
+                "withdrawn-reason",
+                Kind::CommitmentDetail,
+                text(&a.withdrawn_reason),
+                text(&b.withdrawn_reason),
+                loc_of(&b.withdrawn_reason),
+            ),
+            ("approval", Kind::Approval, approval(a), approval(b), b.approval.as_ref().map(|p| p.loc.clone())),
+        ],
+    );
+    // Amendments: any new or changed entry.
+    for (i, am) in b.amendments.iter().enumerate() {
+        let describe =
+            |x: &plan::Amendment| format!("{:?} {:?} {:?}", val(&x.on), text(&x.reason), val(&x.approved_by));
+        if a.amendments.get(i).map(describe) != Some(describe(am)) {
+            let mut c = base.clone();
+            c.kind = Kind::Amendment;
+            c.from = a.amendments.get(i).map(|_| "present".to_string());
+            c.to = Some(format!("{} ({})", val(&am.on).unwrap_or_default(), text(&am.reason).unwrap_or_default()));
+            c.loc = Some(am.loc.clone());
+            out.push(c);
+        }
+    }
+    if b.amendments.len() < a.amendments.len() {
+        let mut c = base.clone().field(
+            "amendments",
+            Some(a.amendments.len().to_string()),
+            Some(b.amendments.len().to_string()),
+        );
+        c.kind = Kind::Amendment;
+        c.note = Some("amendments removed".into());
+        out.push(c);
+    }
+    let assessment = |c: &Commitment| -> BTreeMap<String, String> {
+        c.assessment
+            .as_ref()
+            .map(|s| {
+                let mut m: BTreeMap<String, String> =
+                    s.values.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                if let Some(by) = &s.by {
+                    m.insert("by".into(), by.value.clone());
+                }
+                if let Some(on) = &s.on {
+                    m.insert("on".into(), on.value.to_string());
+                }
+                m
+            })
+            .unwrap_or_default()
+    };
+    let (sa, sb) = (assessment(a), assessment(b));
+    let keys: std::collections::BTreeSet<&String> = sa.keys().chain(sb.keys()).collect();
+    for k in keys {
+        if sa.get(k) != sb.get(k) {
+            let mut c = base.clone().field(&format!("assessment {k}"), sa.get(k).cloned(), sb.get(k).cloned());
+            c.kind = Kind::Assessment;
+            c.loc = b.assessment.as_ref().map(|s| s.loc.clone());
+            out.push(c);
+        }
+    }
+    milestones(out, &base, a, b);
+}
+
+fn milestones(out: &mut Vec<Change>, base: &Change, a: &Commitment, b: &Commitment) {
+    let find = |c: &Commitment, id: &str| c.milestones.iter().find(|m| m.id.value == id).cloned();
+    let mut ids: Vec<&str> = a.milestones.iter().map(|m| m.id.value.as_str()).collect();
+    for m in &b.milestones {
+        if !ids.contains(&m.id.value.as_str()) {
+            ids.push(&m.id.value);
+        }
+    }
+    for id in ids {
+        let mut mb = base.clone();
+        mb.milestone = Some(id.to_string());
+        match (find(a, id), find(b, id)) {
+            (None, Some(m)) => {
+                let mut c = mb;
+                c.kind = Kind::MilestoneAdded;
+                c.to = val(&m.status);
+                c.note = val(&m.status);
+                c.loc = Some(m.id.loc.clone());
+                out.push(c);
+            }
+            (Some(m), None) => {
+                let mut c = mb;
+                c.kind = Kind::MilestoneRemoved;
+                c.from = val(&m.status);
+                out.push(c);
+            }
+            (Some(ma), Some(mbv)) => milestone(out, &mb, &ma, &mbv),
+            (None, None) => {}
+        }
+    }
+}
+
+fn milestone(out: &mut Vec<Change>, base: &Change, a: &Milestone, b: &Milestone) {
+    if val(&a.status) != val(&b.status) {
+        let mut c = base.clone();
+        c.kind = Kind::MilestoneStatus;
+        c.field = Some("status".into());
+        c.from = val(&a.status);
+        c.to = val(&b.status);
+        let mut notes = Vec::new();
+        if b.evidence.len() > a.evidence.len() {
+            notes.push("evidence added");
+        }
+        if a.completed_on.is_none() && b.completed_on.is_some() {
+            notes.push("completion date set");
+        }
+        c.note = (!notes.is_empty()).then(|| notes.join(", "));
+        c.loc = loc_of(&b.status);
+        out.push(c);
+    }
+    compare(
+        out,
+        base,
+        vec![
+            ("title", Kind::MilestoneCore, text(&a.title), text(&b.title), loc_of(&b.title)),
+            ("deliverable", Kind::MilestoneCore, text(&a.deliverable), text(&b.deliverable), loc_of(&b.deliverable)),
+            ("start", Kind::MilestoneCore, val(&a.start), val(&b.start), loc_of(&b.start)),
+            ("due", Kind::MilestoneCore, val(&a.due), val(&b.due), loc_of(&b.due)),
+            (
+                "responsible",
+                Kind::MilestoneResponsible,
+                val(&a.responsible),
+                val(&b.responsible),
+                loc_of(&b.responsible),
+            ),
+            (
+                "completed-on",
+                Kind::MilestoneReport,
+                val(&a.completed_on),
+                val(&b.completed_on),
+                loc_of(&b.completed_on),
+            ),
+            ("evidence", Kind::MilestoneReport, list(&a.evidence), list(&b.evidence), b.evidence_loc.clone()),
+            (
+                "delay-reason",
+                Kind::MilestoneReport,
+                text(&a.delay_reason),
+                text(&b.delay_reason),
+                loc_of(&b.delay_reason),
+            ),
+            ("next-steps", Kind::MilestoneReport, text(&a.next_steps), text(&b.next_steps), loc_of(&b.next_steps)),
+            (
+                "withdrawn-reason",
+                Kind::MilestoneReport,
+                text(&a.withdrawn_reason),
+                text(&b.withdrawn_reason),
+                loc_of(&b.withdrawn_reason),
+            ),
+            (
+                "reopen-reason",
+                Kind::MilestoneReport,
+                text(&a.reopen_reason),
+                text(&b.reopen_reason),
+                loc_of(&b.reopen_reason),
+            ),
+            ("issue", Kind::MilestoneIssue, val(&a.issue), val(&b.issue), loc_of(&b.issue)),
+        ],
+    );
+}
+
+/// A file of the plan at one revision, parsed: its piece (if it parses) and text.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The piece, for files of the layout that parse.
+    pub piece: Option<Piece>,
+    /// The text (lossy for invalid UTF-8; empty when too large).
+    pub text: String,
+}
+
+/// Parses blobs once per blob id, however many commits share them.
+#[derive(Default)]
+pub struct BlobCache {
+    parsed: HashMap<(git2::Oid, String), std::sync::Arc<Parsed>>,
+}
+
+impl BlobCache {
+    /// The parsed content of a blob at a path.
+    pub fn get(
+        &mut self,
+        history: &History,
+        path: &str,
+        id: git2::Oid,
+    ) -> Result<std::sync::Arc<Parsed>, HistoryError> {
+        if let Some(p) = self.parsed.get(&(id, path.to_string())) {
+            return Ok(p.clone());
+        }
+        let bytes = history.blob(id)?.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let piece = plan::role_of(path).and_then(|role| plan::parse_file(path, &role, bytes).0);
+        let parsed = std::sync::Arc::new(Parsed { piece, text });
+        self.parsed.insert((id, path.to_string()), parsed.clone());
+        Ok(parsed)
+    }
+}
+
+/// The semantic changes between two plan trees.
+pub fn diff_trees(
+    history: &History,
+    cache: &mut BlobCache,
+    old: Option<git2::Oid>,
+    new: Option<git2::Oid>,
+) -> Result<Vec<Change>, HistoryError> {
+    let mut out = Vec::new();
+    for (path, a, b) in history.changed_files(old, new)? {
+        let pa = a.map(|id| cache.get(history, &path, id)).transpose()?;
+        let pb = b.map(|id| cache.get(history, &path, id)).transpose()?;
+        let side = |p: &Option<std::sync::Arc<Parsed>>| p.clone();
+        let (sa, sb) = (side(&pa), side(&pb));
+        let ra = sa.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
+        let rb = sb.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
+        match (ra, rb) {
+            // Both sides parse (or the file is absent on one side): compare what they say.
+            (Some((Some(x), tx)), Some((Some(y), ty))) => out.extend(diff_file(&path, Some((x, tx)), Some((y, ty)))),
+            (None, Some((Some(y), ty))) => out.extend(diff_file(&path, None, Some((y, ty)))),
+            (Some((Some(x), tx)), None) => out.extend(diff_file(&path, Some((x, tx)), None)),
+            // A side that does not parse: a change of the file as a whole.
+            (ra, rb) => out.push(file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1))),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,267 @@
+//! Reading a plan's history from git: commits of a range with their people and signatures,
+//! the plan files each commit changed, and their contents at any commit. With `repo.rs`,
+//! the only place kept touches git2 beyond the loader's tree source.
+
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+
+/// Why history could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// No repository at or above the path.
+    #[error("no git repository at or above {}", path.display())]
+    NotARepository {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// A revision that does not name a commit.
+    #[error("cannot resolve `{rev}` to a commit")]
+    Revision {
+        /// The revision.
+        rev: String,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// The base is not an ancestor of the head.
+    #[error("`{base}` is not an ancestor of `{head}`: the range is not a line of history")]
+    NotAncestor {
+        /// Base revision.
+        base: String,
+        /// Head revision.
+        head: String,
+    },
+    /// Another git error.
+    #[error("cannot read the git history")]
+    Git {
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+}
+
+fn git(source: git2::Error) -> HistoryError {
+    HistoryError::Git { source }
+}
+
+/// A person as git records them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// When (seconds since the epoch).
+    pub time: i64,
+}
+
+impl Person {
+    /// The UTC date of the time.
+    pub fn date(&self) -> Date {
+        Date::from_days(self.time.div_euclid(86_400))
+    }
+}
+
+/// A commit's signature, as stored in the commit object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSignature {
+    /// The armored signature (SSH or OpenPGP).
+    pub signature: String,
+    /// The signed payload (the commit without its signature header).
+    pub payload: Vec<u8>,
+}
+
+/// One commit of a range.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    /// Its id.
+    pub id: git2::Oid,
+    /// Parent ids, first parent first.
+    pub parents: Vec<git2::Oid>,
+    /// Author.
+    pub author: Person,
+    /// Committer.
+    pub committer: Person,
+    /// The message's first line.
+    pub summary: String,
+    /// The whole message.
+    pub message: String,
+    /// Whether the commit is on the first-parent line from the head (merges along that line
+    /// bring in side branches, whose commits are not on it).
+    pub first_parent_line: bool,
+    /// The signature, if the commit is signed.
+    pub signature: Option<RawSignature>,
+    /// The tree.
+    pub tree: git2::Oid,
+}
+
+impl Commit {
+    /// The short id.
+    pub fn short(&self) -> String {
+        self.id.to_string()[..10].to_string()
+    }
+
+    /// Whether it is a merge.
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+}
+
+/// A plan repository's history.
+pub struct History {
+    repo: git2::Repository,
+    /// The plan's directory inside the repository (`""` at the root).
+    prefix: String,
+}
+
+impl History {
+    /// The repository at or above `path`; the plan is the directory `path` names.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        let repo = git2::Repository::discover(path)
+            .map_err(|source| HistoryError::NotARepository { path: path.to_path_buf(), source })?;
+        let prefix = match repo.workdir() {
+            Some(wd) => {
+                let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                canon(path)
+                    .strip_prefix(canon(wd))
+                    .ok()
+                    .and_then(|p| p.to_str())
+                    .map(|s| s.replace('\\', "/"))
+                    .unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        Ok(History { repo, prefix })
+    }
+
+    /// A bare or non-bare repository by its git directory (for server hooks).
+    pub fn open_git_dir(git_dir: &Path) -> Result<History, HistoryError> {
+        let repo = git2::Repository::open(git_dir)
+            .map_err(|source| HistoryError::NotARepository { path: git_dir.to_path_buf(), source })?;
+        Ok(History { repo, prefix: String::new() })
+    }
+
+    /// The underlying repository.
+    pub fn repo(&self) -> &git2::Repository {
+        &self.repo
+    }
+
+    /// Resolve a revision to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<git2::Oid, HistoryError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|source| HistoryError::Revision { rev: rev.to_string(), source })
+    }
+
+    /// Whether `a` is `b` or an ancestor of it.
+    pub fn is_ancestor(&self, a: git2::Oid, b: git2::Oid) -> Result<bool, HistoryError> {
+        Ok(a == b || self.repo.graph_descendant_of(b, a).map_err(git)?)
+    }
+
+    /// The commits reachable from `head` and not from `base` (all of them if `base` is
+    /// `None`), oldest first, each marked whether it lies on head's first-parent line.
+    pub fn range(&self, base: Option<git2::Oid>, head: git2::Oid) -> Result<Vec<Commit>, HistoryError> {
+        let mut walk = self.repo.revwalk().map_err(git)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(git)?;
+        walk.push(head).map_err(git)?;
+        if let Some(b) = base {
+            walk.hide(b).map_err(git)?;
+        }
+        // The first-parent line from head down to base.
+        let mut line = std::collections::HashSet::new();
+        let mut at = Some(head);
+        while let Some(id) = at {
+            if Some(id) == base || !line.insert(id) {
+                break;
+            }
+            at = self.repo.find_commit(id).map_err(git)?.parent_ids().next();
+        }
+        let mut out = Vec::new();
+        for id in walk {
+            let id = id.map_err(git)?;
+            out.push(self.commit(id, line.contains(&id))?);
+        }
+        Ok(out)
+    }
+
+    fn commit(&self, id: git2::Oid, first_parent_line: bool) -> Result<Commit, HistoryError> {
+        let c = self.repo.find_commit(id).map_err(git)?;
+        let person = |s: git2::Signature<'_>| Person {
+            name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
+            time: s.when().seconds(),
+        };
+        let signature = self.repo.extract_signature(&id, None).ok().map(|(sig, payload)| RawSignature {
+            signature: String::from_utf8_lossy(&sig).into_owned(),
+            payload: payload.to_vec(),
+        });
+        let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
+        Ok(Commit {
+            id,
+            parents: c.parent_ids().collect(),
+            author: person(c.author()),
+            committer: person(c.committer()),
+            summary: message.lines().next().unwrap_or_default().to_string(),
+            message,
+            first_parent_line,
+            signature,
+            tree: c.tree_id(),
+        })
+    }
+
+    /// The plan's tree at a commit (its directory, for a plan in a subdirectory).
+    pub fn plan_tree(&self, commit: git2::Oid) -> Result<Option<git2::Oid>, HistoryError> {
+        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
+        if self.prefix.is_empty() {
+            return Ok(Some(tree.id()));
+        }
+        Ok(tree
+            .get_path(Path::new(&self.prefix))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id()))
+    }
+
+    /// The plan's tree at a revision.
+    pub fn tree_at(&self, rev: &str) -> Result<Option<git2::Oid>, HistoryError> {
+        self.plan_tree(self.resolve(rev)?)
+    }
+
+    /// Paths (relative to the plan) that differ between two plan trees, with the blob on
+    /// each side (`None` where the file does not exist).
+    pub fn changed_files(
+        &self,
+        old: Option<git2::Oid>,
+        new: Option<git2::Oid>,
+    ) -> Result<Vec<(String, Option<git2::Oid>, Option<git2::Oid>)>, HistoryError> {
+        let find = |t: Option<git2::Oid>| t.map(|t| self.repo.find_tree(t)).transpose().map_err(git);
+        let (old, new) = (find(old)?, find(new)?);
+        let mut opts = git2::DiffOptions::new();
+        opts.ignore_submodules(true);
+        let diff = self.repo.diff_tree_to_tree(old.as_ref(), new.as_ref(), Some(&mut opts)).map_err(git)?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            let path = delta.new_file().path().or_else(|| delta.old_file().path());
+            let Some(path) = path.and_then(|p| p.to_str()) else { continue };
+            let blob = |f: git2::DiffFile<'_>| (!f.id().is_zero() && f.mode() != git2::FileMode::Tree).then(|| f.id());
+            out.push((path.replace('\\', "/"), blob(delta.old_file()), blob(delta.new_file())));
+        }
+        Ok(out)
+    }
+
+    /// A blob's bytes; `None` when larger than the loader reads (it is never inflated).
+    pub fn blob(&self, id: git2::Oid) -> Result<Option<Vec<u8>>, HistoryError> {
+        let (size, _) = self.repo.odb().and_then(|o| o.read_header(id)).map_err(git)?;
+        if size as u64 > crate::plan::source::MAX_FILE_SIZE {
+            return Ok(None);
+        }
+        let blob = self.repo.find_blob(id).map_err(git)?;
+        Ok(Some(blob.content().to_vec()))
+    }
+}
