@@ -1,6 +1,7 @@
 //! The `kept` command line: parses arguments, runs a command, renders its result.
 //! This is the only part of kept that prints.
 
+mod check;
 mod demo;
 mod diff;
 mod init;
@@ -38,6 +39,8 @@ enum Command {
     Demo(demo::Args),
     /// The changes between two revisions of the plan, in domain words.
     Diff(diff::Args),
+    /// Check every commit of a range: phase order, milestone transitions, amendments, permissions.
+    Check(check::Args),
 }
 
 /// Output format of reporting commands.
@@ -83,6 +86,7 @@ pub fn run() -> ExitCode {
         Command::Schema(a) => schema::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

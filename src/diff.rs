@@ -689,29 +689,41 @@ impl BlobCache {
     }
 }
 
-/// The semantic changes between two plan trees.
+/// One changed file: its parsed versions and what changed in it.
+#[derive(Debug, Clone)]
+pub struct FileDiff {
+    /// The path, relative to the plan.
+    pub path: String,
+    /// Before (`None`: the file did not exist).
+    pub old: Option<std::sync::Arc<Parsed>>,
+    /// After (`None`: the file was removed).
+    pub new: Option<std::sync::Arc<Parsed>>,
+    /// The changes, in domain words.
+    pub changes: Vec<Change>,
+}
+
+/// The changed files between two plan trees, each with its semantic changes.
 pub fn diff_trees(
     history: &History,
     cache: &mut BlobCache,
     old: Option<git2::Oid>,
     new: Option<git2::Oid>,
-) -> Result<Vec<Change>, HistoryError> {
+) -> Result<Vec<FileDiff>, HistoryError> {
     let mut out = Vec::new();
     for (path, a, b) in history.changed_files(old, new)? {
         let pa = a.map(|id| cache.get(history, &path, id)).transpose()?;
         let pb = b.map(|id| cache.get(history, &path, id)).transpose()?;
-        let side = |p: &Option<std::sync::Arc<Parsed>>| p.clone();
-        let (sa, sb) = (side(&pa), side(&pb));
-        let ra = sa.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
-        let rb = sb.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
-        match (ra, rb) {
+        let ra = pa.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
+        let rb = pb.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
+        let changes = match (ra, rb) {
             // Both sides parse (or the file is absent on one side): compare what they say.
-            (Some((Some(x), tx)), Some((Some(y), ty))) => out.extend(diff_file(&path, Some((x, tx)), Some((y, ty)))),
-            (None, Some((Some(y), ty))) => out.extend(diff_file(&path, None, Some((y, ty)))),
-            (Some((Some(x), tx)), None) => out.extend(diff_file(&path, Some((x, tx)), None)),
+            (Some((Some(x), tx)), Some((Some(y), ty))) => diff_file(&path, Some((x, tx)), Some((y, ty))),
+            (None, Some((Some(y), ty))) => diff_file(&path, None, Some((y, ty))),
+            (Some((Some(x), tx)), None) => diff_file(&path, Some((x, tx)), None),
             // A side that does not parse: a change of the file as a whole.
-            (ra, rb) => out.push(file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1))),
-        }
+            (ra, rb) => vec![file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1))],
+        };
+        out.push(FileDiff { path, old: pa, new: pb, changes });
     }
     Ok(out)
 }

@@ -255,6 +255,13 @@ impl History {
         Ok(out)
     }
 
+    /// The blob at a path of a tree, if it is a file there.
+    pub fn blob_at(&self, tree: Option<git2::Oid>, path: &str) -> Option<git2::Oid> {
+        let tree = self.repo.find_tree(tree?).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
+    }
+
     /// A blob's bytes; `None` when larger than the loader reads (it is never inflated).
     pub fn blob(&self, id: git2::Oid) -> Result<Option<Vec<u8>>, HistoryError> {
         let (size, _) = self.repo.odb().and_then(|o| o.read_header(id)).map_err(git)?;

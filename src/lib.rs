@@ -6,6 +6,7 @@
 //! prints: the `kept` binary (`src/cli/`) renders everything.
 
 pub mod catalogue;
+pub mod check;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
@@ -14,6 +15,7 @@ pub mod init;
 pub mod parallel;
 pub mod plan;
 pub mod repo;
+pub mod roles;
 pub mod rules;
 pub mod schema;
 pub mod status;

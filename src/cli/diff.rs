@@ -26,7 +26,8 @@ pub fn run(args: Args) -> CmdResult {
     let history = History::open(&args.path)?;
     let old = history.tree_at(&args.rev_a)?;
     let new = history.tree_at(args.rev_b.as_deref().unwrap_or("HEAD"))?;
-    let changes = diff_trees(&history, &mut BlobCache::default(), old, new)?;
+    let changes: Vec<_> =
+        diff_trees(&history, &mut BlobCache::default(), old, new)?.into_iter().flat_map(|f| f.changes).collect();
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {

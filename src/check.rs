@@ -1,0 +1,237 @@
+//! `kept check`: the transition rules applied to every commit of a range, permissions judged
+//! against the roles before each change, and the snapshot rules on the head.
+//!
+//! Each commit is compared with its first parent, file by file (`diff`), parsing each blob
+//! once however many commits share it. Commits on the head's first-parent line are judged
+//! for permissions against their author and committer; a merge is judged against its merger,
+//! and the commits it brings in are then judged for transitions only.
+
+mod amendment;
+mod milestone;
+mod permission;
+mod phase;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::diagnostic::{self, Diagnostic, SourceMap};
+use crate::diff::{BlobCache, Change, FileDiff, Parsed, diff_trees};
+use crate::history::{Commit, History, HistoryError};
+use crate::plan::{Commitment, Entity, Piece, Settings};
+use crate::roles::{Authority, Identity, Need};
+
+/// How permission shortfalls count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Changes land as they are (a push, a merge): a change its maker may not make is an error.
+    Push,
+    /// A proposal (pull or merge request): such changes are listed as reviews the forge must
+    /// collect before merging, not errors.
+    Proposal,
+}
+
+/// What to check.
+pub struct Options<'a> {
+    /// The base revision (`None`: the whole history up to head).
+    pub base: Option<&'a str>,
+    /// The head revision.
+    pub head: &'a str,
+    /// Push or proposal.
+    pub mode: Mode,
+    /// Today, for the snapshot rules.
+    pub today: Date,
+}
+
+/// A review a proposal needs before it may be merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    /// Who must approve.
+    pub need: String,
+    /// What they approve, in domain words.
+    pub change: String,
+    /// The commit that made the change.
+    pub commit: String,
+}
+
+/// One commit's result.
+#[derive(Debug, Clone)]
+pub struct CommitCheck {
+    /// The commit.
+    pub commit: Commit,
+    /// Who made it, as the plan knows them (author, then committer if different).
+    pub actors: Vec<Identity>,
+    /// What it changed.
+    pub changes: Vec<Change>,
+    /// What is wrong with it.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of its files that diagnostics point into.
+    pub sources: SourceMap,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The base commit, if any.
+    pub base: Option<String>,
+    /// The head commit.
+    pub head: String,
+    /// Every commit of the range, oldest first.
+    pub commits: Vec<CommitCheck>,
+    /// Reviews a proposal needs.
+    pub reviews: Vec<Review>,
+    /// The snapshot rules on the head.
+    pub head_report: crate::rules::Report,
+    /// The head's sources, for rendering.
+    pub head_sources: SourceMap,
+}
+
+impl Report {
+    /// Errors across commits and the head.
+    pub fn errors(&self) -> usize {
+        self.commits.iter().flat_map(|c| &c.diagnostics).filter(|d| d.is_error()).count() + self.head_report.errors()
+    }
+
+    /// Whether the range may land (in push mode) or be merged once reviewed (proposal).
+    pub fn passes(&self) -> bool {
+        self.errors() == 0
+    }
+}
+
+/// Why a check could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Reading history failed.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// Loading the head failed.
+    #[error(transparent)]
+    Load(#[from] crate::plan::LoadError),
+}
+
+/// What a transition rule sees: one commit's changed files and the plan before it.
+pub struct Step<'a> {
+    /// The changed files.
+    pub files: &'a [FileDiff],
+    /// The plan's kept.toml before the commit.
+    pub settings: Option<&'a Settings>,
+    /// people.toml before the commit.
+    pub people: &'a [Entity],
+}
+
+impl Step<'_> {
+    /// Every change of the commit.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.files.iter().flat_map(|f| &f.changes)
+    }
+
+    /// The file diff of a path.
+    pub fn file(&self, path: &str) -> Option<&FileDiff> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+fn piece_of<'p>(p: &'p Option<Arc<Parsed>>) -> Option<&'p Piece> {
+    p.as_ref().and_then(|p| p.piece.as_ref())
+}
+
+/// The commitment of a change, before the commit.
+pub(crate) fn old_commitment<'a>(step: &'a Step<'_>, change: &Change) -> Option<&'a Commitment> {
+    let dir = change.commitment.as_ref()?;
+    let file = step.file(&format!("commitments/{dir}/commitment.toml"))?;
+    match piece_of(&file.old) {
+        Some(Piece::Commitment(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// Check a range of a plan's history.
+pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'_>) -> Result<Report, CheckError> {
+    let head = history.resolve(options.head)?;
+    let base = options.base.map(|b| history.resolve(b)).transpose()?;
+    if let Some(b) = base
+        && !history.is_ancestor(b, head)?
+    {
+        return Err(HistoryError::NotAncestor {
+            base: options.base.unwrap_or_default().into(),
+            head: options.head.into(),
+        }
+        .into());
+    }
+    let mut cache = BlobCache::default();
+    let mut commits = Vec::new();
+    let mut reviews = Vec::new();
+    for commit in history.range(base, head)? {
+        let parent = commit.parents.first().copied();
+        let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
+        let new_tree = history.plan_tree(commit.id)?;
+        let files = diff_trees(history, &mut cache, old_tree, new_tree)?;
+        // The plan's people and roles before this commit judge it.
+        let settings =
+            history.blob_at(old_tree, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
+        let people =
+            history.blob_at(old_tree, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
+        let settings_ref = match piece_of(&settings) {
+            Some(Piece::Settings(s)) => Some(s),
+            _ => None,
+        };
+        let people_ref: &[Entity] = match piece_of(&people) {
+            Some(Piece::People(p)) => p,
+            _ => &[],
+        };
+        let step = Step { files: &files, settings: settings_ref, people: people_ref };
+        let authority = Authority { settings: settings_ref, people: people_ref, commitment: None };
+        let mut actors = vec![authority.identify(&commit.author.name, &commit.author.email)];
+        if commit.committer.email != commit.author.email {
+            actors.push(authority.identify(&commit.committer.name, &commit.committer.email));
+        }
+        if commit.is_merge() {
+            // A merge is judged against its merger.
+            actors = vec![authority.identify(&commit.committer.name, &commit.committer.email)];
+        }
+        let mut diags = Vec::new();
+        phase::check(&step, &mut diags);
+        milestone::check(&step, &mut diags);
+        amendment::check(&step, &mut diags);
+        // A plan being created (no kept.toml before the commit) has no roles to judge by yet.
+        if commit.first_parent_line && settings_ref.is_some() {
+            let needs = permission::check(&step, &actors, &mut diags, options.mode);
+            for (need, change) in needs {
+                reviews.push(Review { need: need.to_string(), change: change.to_string(), commit: commit.short() });
+            }
+        }
+        let mut sources = SourceMap::default();
+        for d in &diags {
+            if let Some(path) = &d.file
+                && sources.text(path).is_none()
+                && let Some(f) = files.iter().find(|f| &f.path == path)
+                && let Some(new) = &f.new
+            {
+                sources.insert(path.clone(), new.text.clone());
+            }
+        }
+        diagnostic::sort(&mut diags);
+        let changes = files.into_iter().flat_map(|f| f.changes).collect();
+        commits.push(CommitCheck { commit, actors, changes, diagnostics: diags, sources });
+    }
+    let loaded = match history.plan_tree(head)? {
+        Some(tree) => {
+            let repo = git2::Repository::open(history.repo().path()).map_err(|source| HistoryError::Git { source })?;
+            crate::plan::load(&crate::plan::source::GitSource::from_tree(repo, tree)?)
+        }
+        None => crate::plan::load_dir(plan_path)?,
+    };
+    let head_report = crate::rules::validate(&loaded, options.today);
+    Ok(Report {
+        base: base.map(|b| b.to_string()),
+        head: head.to_string(),
+        commits,
+        reviews,
+        head_report,
+        head_sources: loaded.plan.sources,
+    })
+}
+
+/// A need, with the change it is for, that the commit's actors did not meet.
+pub type Shortfall<'c> = (Need, &'c Change);

@@ -1,0 +1,37 @@
+//! `amendment-required`: an approved commitment's core (title, lead, dates, milestones, its
+//! problem and action) changes only with an amendment added in the same commit.
+
+use std::collections::BTreeSet;
+
+use crate::check::{Step, old_commitment};
+use crate::diagnostic::Diagnostic;
+use crate::diff::Kind;
+
+const CORE: &[Kind] =
+    &[Kind::CommitmentCore, Kind::MilestoneCore, Kind::MilestoneAdded, Kind::MilestoneRemoved, Kind::NarrativeCore];
+
+pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
+    let amended: BTreeSet<&String> = step
+        .changes()
+        .filter(|c| c.kind == Kind::Amendment && c.to.is_some())
+        .filter_map(|c| c.commitment.as_ref())
+        .collect();
+    for change in step.changes().filter(|c| CORE.contains(&c.kind)) {
+        let Some(id) = &change.commitment else { continue };
+        if amended.contains(id) {
+            continue;
+        }
+        let approved = old_commitment(step, change)
+            .and_then(|c| c.status.as_ref())
+            .is_some_and(|s| crate::plan::APPROVED_STATUSES.contains(&s.value.as_str()));
+        if !approved {
+            continue;
+        }
+        let d = Diagnostic::error("amendment-required", format!("approved commitment {id} changes without an amendment: {change}"))
+            .help("add an [[amendments]] entry (on, reason, approved-by) to the commitment in the same commit, approved by an approver");
+        out.push(match &change.loc {
+            Some(loc) => d.at_loc(loc),
+            None => d.in_file(change.path.clone()),
+        });
+    }
+}

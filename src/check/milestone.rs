@@ -1,0 +1,76 @@
+//! `milestone-transition`: a milestone moves along its state machine. Completing needs a
+//! completion date and evidence, delaying a reason and next steps, withdrawing a reason;
+//! reopening a completed or withdrawn milestone (or sending one back to not-started) needs a
+//! `reopen-reason` written in the same commit.
+
+use crate::check::Step;
+use crate::diagnostic::Diagnostic;
+use crate::diff::Kind;
+use crate::plan::Piece;
+
+pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
+    for change in step.changes().filter(|c| c.kind == Kind::MilestoneStatus) {
+        let (Some(from), Some(to)) = (change.from.as_deref(), change.to.as_deref()) else { continue };
+        let Some(file) = step.file(&change.path) else { continue };
+        let Some(Piece::Commitment(c)) = file.new.as_ref().and_then(|p| p.piece.as_ref()) else { continue };
+        let Some(m) = c.milestones.iter().find(|m| Some(&m.id.value) == change.milestone.as_ref()) else { continue };
+        let old_reason = match file.old.as_ref().and_then(|p| p.piece.as_ref()) {
+            Some(Piece::Commitment(o)) => o
+                .milestones
+                .iter()
+                .find(|x| x.id.value == m.id.value)
+                .and_then(|x| x.reopen_reason.as_ref())
+                .map(|r| format!("{:?}", r.value)),
+            _ => None,
+        };
+        let mut need = |ok: bool, what: &str, help: &str| {
+            if !ok {
+                let d = Diagnostic::error(
+                    "milestone-transition",
+                    format!("{} moves {from} -> {to} {what}", change.subject()),
+                )
+                .help(help.to_string());
+                out.push(match &change.loc {
+                    Some(loc) => d.at_loc(loc),
+                    None => d.in_file(change.path.clone()),
+                });
+            }
+        };
+        let blank = |t: &Option<crate::plan::At<crate::plan::Text>>| t.as_ref().is_none_or(|t| t.is_blank());
+        match to {
+            "completed" => {
+                need(
+                    m.completed_on.is_some(),
+                    "without a completion date",
+                    "add completed-on = <the date it was completed>",
+                );
+                need(
+                    !m.evidence.is_empty(),
+                    "without evidence",
+                    "add evidence = [\"https://...\"] showing the deliverable",
+                );
+            }
+            "delayed" => {
+                need(
+                    !blank(&m.delay_reason),
+                    "without a delay-reason",
+                    "say why it is delayed: delay-reason = { ... }",
+                );
+                need(!blank(&m.next_steps), "without next-steps", "say what happens next: next-steps = { ... }");
+            }
+            "withdrawn" => {
+                need(!blank(&m.withdrawn_reason), "without a withdrawn-reason", "say why: withdrawn-reason = { ... }")
+            }
+            _ => {}
+        }
+        let reopening = matches!(from, "completed" | "withdrawn") || (to == "not-started" && from != "not-started");
+        if reopening {
+            let new_reason = m.reopen_reason.as_ref().map(|r| format!("{:?}", r.value));
+            need(
+                new_reason.is_some() && new_reason != old_reason,
+                "without a reopen-reason",
+                "say why it is reopened: reopen-reason = { uk = \"...\", en = \"...\" }, in the same commit",
+            );
+        }
+    }
+}
