@@ -201,6 +201,9 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
                 reviews.push(Review { need: need.to_string(), change: change.to_string(), commit: commit.short() });
             }
         }
+        for d in &mut diags {
+            d.notes.insert(0, format!("in commit {} \"{}\" by {}", commit.short(), commit.summary, commit.author.name));
+        }
         let mut sources = SourceMap::default();
         for d in &diags {
             if let Some(path) = &d.file
