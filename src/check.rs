@@ -22,6 +22,15 @@ use crate::history::{Commit, History, HistoryError};
 use crate::plan::{Commitment, Entity, Piece, Settings};
 use crate::roles::{Authority, Identity, Need};
 
+/// Every code `kept check` and the server hooks add to the snapshot rules', with what it means.
+pub const CODES: &[(&str, &str)] = &[
+    ("phase-order", "the phase skipped a phase, or moved back without a reason"),
+    ("milestone-transition", "a milestone status change without what it needs (evidence, reasons, a reopen reason)"),
+    ("amendment-required", "an approved commitment's core changed without an amendment in the same commit"),
+    ("permission-denied", "a change made by someone whose role does not allow it"),
+    ("history-rewritten", "a protected branch deleted or rewritten (server hooks)"),
+];
+
 /// How permission shortfalls count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -132,7 +141,7 @@ impl Step<'_> {
     }
 }
 
-fn piece_of<'p>(p: &'p Option<Arc<Parsed>>) -> Option<&'p Piece> {
+fn piece_of(p: &Option<Arc<Parsed>>) -> Option<&Piece> {
     p.as_ref().and_then(|p| p.piece.as_ref())
 }
 
@@ -220,7 +229,12 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
     }
     let loaded = match history.plan_tree(head)? {
         Some(tree) => {
-            let repo = git2::Repository::open(history.repo().path()).map_err(|source| HistoryError::Git { source })?;
+            let repo = if std::env::var_os("GIT_QUARANTINE_PATH").is_some() {
+                git2::Repository::open_from_env()
+            } else {
+                git2::Repository::open(history.repo().path())
+            }
+            .map_err(|source| HistoryError::Git { source })?;
             crate::plan::load(&crate::plan::source::GitSource::from_tree(repo, tree)?)
         }
         None => crate::plan::load_dir(plan_path)?,

@@ -4,6 +4,7 @@
 mod check;
 mod demo;
 mod diff;
+mod hooks;
 mod init;
 mod render;
 mod schema;
@@ -41,6 +42,8 @@ enum Command {
     Diff(diff::Args),
     /// Check every commit of a range: phase order, milestone transitions, amendments, permissions.
     Check(check::Args),
+    /// Install and run kept's git hooks (pre-commit; pre-receive and update on servers).
+    Hooks(hooks::Args),
 }
 
 /// Output format of reporting commands.
@@ -87,6 +90,7 @@ pub fn run() -> ExitCode {
         Command::Demo(a) => demo::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Check(a) => check::run(a),
+        Command::Hooks(a) => hooks::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -140,7 +140,7 @@ impl Change {
             (Some(c), None, _) => format!("commitment {c}"),
             (None, _, Some(i)) if self.kind == Kind::Step => format!("step {i}"),
             (None, _, Some(i)) if self.kind == Kind::Roles => format!("role {i}"),
-            (None, _, Some(i)) => format!("{i}"),
+            (None, _, Some(i)) => i.to_string(),
             _ => self.path.clone(),
         }
     }
@@ -208,12 +208,11 @@ fn list(v: &[At<String>]) -> Option<String> {
     (!v.is_empty()).then(|| v.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(", "))
 }
 
+/// A named value on both sides: (field, kind of change, before, after, where it is written).
+type Field<'n> = (&'n str, Kind, Option<String>, Option<String>, Option<Loc>);
+
 /// Compare named values; push one change per difference.
-fn compare(
-    out: &mut Vec<Change>,
-    base: &Change,
-    fields: Vec<(&str, Kind, Option<String>, Option<String>, Option<Loc>)>,
-) {
+fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_>>) {
     for (name, kind, from, to, loc) in fields {
         if from != to {
             let mut c = base.clone().field(name, from, to);

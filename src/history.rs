@@ -111,6 +111,9 @@ impl Commit {
     }
 }
 
+/// A changed path and its blob before and after (`None`: absent on that side).
+pub type ChangedFile = (String, Option<git2::Oid>, Option<git2::Oid>);
+
 /// A plan repository's history.
 pub struct History {
     repo: git2::Repository,
@@ -138,10 +141,11 @@ impl History {
         Ok(History { repo, prefix })
     }
 
-    /// A bare or non-bare repository by its git directory (for server hooks).
-    pub fn open_git_dir(git_dir: &Path) -> Result<History, HistoryError> {
-        let repo = git2::Repository::open(git_dir)
-            .map_err(|source| HistoryError::NotARepository { path: git_dir.to_path_buf(), source })?;
+    /// The repository a git hook runs in, from git's environment (`GIT_DIR`, and the
+    /// quarantine object directory where a push's new objects wait until it is accepted).
+    pub fn open_from_env() -> Result<History, HistoryError> {
+        let repo = git2::Repository::open_from_env()
+            .map_err(|source| HistoryError::NotARepository { path: PathBuf::from("$GIT_DIR"), source })?;
         Ok(History { repo, prefix: String::new() })
     }
 
@@ -239,7 +243,7 @@ impl History {
         &self,
         old: Option<git2::Oid>,
         new: Option<git2::Oid>,
-    ) -> Result<Vec<(String, Option<git2::Oid>, Option<git2::Oid>)>, HistoryError> {
+    ) -> Result<Vec<ChangedFile>, HistoryError> {
         let find = |t: Option<git2::Oid>| t.map(|t| self.repo.find_tree(t)).transpose().map_err(git);
         let (old, new) = (find(old)?, find(new)?);
         let mut opts = git2::DiffOptions::new();

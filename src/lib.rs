@@ -11,6 +11,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod history;
+pub mod hook;
 pub mod init;
 pub mod parallel;
 pub mod plan;

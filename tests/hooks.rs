@@ -44,3 +44,84 @@ fn pre_commit_checks_the_index_and_blocks_a_broken_commit() {
         "the hook touched unstaged work"
     );
 }
+
+/// A bare "server" repository with kept's hooks, and a clone of it holding the template.
+fn server_and_clone() -> (crate::history::Repo, std::path::PathBuf) {
+    use crate::history::{COORDINATOR, Repo};
+    let mut repo = Repo::template(|_| {});
+    let bare = repo.s.home().join("server.git");
+    let (code, _, err) =
+        run(crate::common::git(repo.s.home(), repo.s.home()).args(["init", "-q", "--bare", "-b", "main"]).arg(&bare));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(repo.s.kept().args(["hooks", "install", "--server"]).arg(&bare));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(bare.join("hooks/pre-receive").exists() && bare.join("hooks/update").exists());
+    repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    let (code, out, err) = run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "main"]));
+    assert_eq!(code, 0, "the first push of a valid plan is accepted: {out}{err}");
+    let _ = repo.commit(COORDINATOR, "empty");
+    (repo, bare)
+}
+
+#[test]
+fn the_server_refuses_bad_pushes_and_rewrites_and_accepts_good_ones() {
+    use crate::history::LEAD;
+    let (mut repo, _bare) = server_and_clone();
+    let push = |repo: &crate::history::Repo, args: &[&str]| {
+        run(crate::common::git(repo.s.home(), &repo.dir).arg("push").args(args))
+    };
+    let (code, out, err) = push(&repo, &["origin", "main"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // A milestone completed without evidence: refused, and the pusher sees why.
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"completed\"\ncompleted-on = 2026-11-20",
+    );
+    repo.commit(LEAD, "Complete the youth audit");
+    let (code, out, err) = push(&repo, &["origin", "main"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("remote: kept: refusing refs/heads/main"), "{err}");
+    assert!(err.contains("error[milestone-transition]") && err.contains("without evidence"), "{err}");
+
+    // The same completion with evidence (the refused commit redone locally) is accepted.
+    repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "completed-on = 2026-11-20",
+        "completed-on = 2026-11-20\nevidence = [\"https://yablunivka.example/youth-audit.pdf\"]",
+    );
+    repo.commit(LEAD, "Complete the youth audit, with its report");
+    let (code, out, err) = push(&repo, &["origin", "main"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Rewriting main is refused, even by force.
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.edit("roadmap.toml", "#:schema", "# rewritten\n#:schema");
+    repo.commit(crate::history::COORDINATOR, "A different past");
+    let (code, out, err) = push(&repo, &["-f", "origin", "main"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("its history cannot be rewritten"), "{err}");
+
+    // Other branches are proposals: pushed freely, checked in review.
+    repo.git(&["checkout", "-q", "-b", "proposal"]);
+    let (code, out, err) = push(&repo, &["origin", "proposal"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn install_refuses_to_overwrite_foreign_hooks() {
+    let s = Scratch::new();
+    let plan = s.template();
+    s.commit_all(&plan, "Adopt the template");
+    std::fs::write(plan.join(".git/hooks/pre-commit"), "#!/bin/sh\necho mine\n").unwrap();
+    let (code, _, err) = run(s.kept().args(["hooks", "install"]).arg(&plan));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not kept's"), "{err}");
+    std::fs::remove_file(plan.join(".git/hooks/pre-commit")).unwrap();
+    let (code, out, err) = run(s.kept().args(["hooks", "install"]).arg(&plan));
+    assert_eq!(code, 0, "{out}{err}");
+    let installed = std::fs::read_to_string(plan.join(".git/hooks/pre-commit")).unwrap();
+    assert!(installed.contains("hooks pre-commit"), "{installed}");
+}

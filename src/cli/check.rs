@@ -61,7 +61,7 @@ fn who(c: &kept::check::CommitCheck) -> String {
     c.actors
         .iter()
         .map(|a| match &a.person {
-            Some(p) if a.roles.is_empty() => format!("{p}"),
+            Some(p) if a.roles.is_empty() => p.to_string(),
             Some(p) => format!("{p} ({})", a.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(", ")),
             None => format!("{} (not in people.toml)", a.shown),
         })

@@ -299,7 +299,14 @@ fn with_repo<T>(git_dir: &Path, f: impl FnOnce(&git2::Repository) -> Result<T, R
     }
     REPO.with_borrow_mut(|slot| {
         if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
-            *slot = Some((git_dir.to_path_buf(), git2::Repository::open(git_dir).map_err(io_error)?));
+            // Inside a server hook, a push's objects are in a quarantine directory that only
+            // git's environment names; open the repository the way git describes it there.
+            let repo = if std::env::var_os("GIT_QUARANTINE_PATH").is_some() {
+                git2::Repository::open_from_env()
+            } else {
+                git2::Repository::open(git_dir)
+            };
+            *slot = Some((git_dir.to_path_buf(), repo.map_err(io_error)?));
         }
         let (_, repo) = slot.as_ref().expect("just filled");
         f(repo)
