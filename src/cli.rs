@@ -2,6 +2,7 @@
 //! This is the only part of kept that prints.
 
 mod check;
+mod codeowners;
 mod demo;
 mod diff;
 mod hooks;
@@ -44,6 +45,8 @@ enum Command {
     Check(check::Args),
     /// Install and run kept's git hooks (pre-commit; pre-receive and update on servers).
     Hooks(hooks::Args),
+    /// CODEOWNERS from the plan's roles, so the forge requires the same reviews.
+    Codeowners(codeowners::Args),
 }
 
 /// Output format of reporting commands.
@@ -91,6 +94,7 @@ pub fn run() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Check(a) => check::run(a),
         Command::Hooks(a) => hooks::run(a),
+        Command::Codeowners(a) => codeowners::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod codeowners;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;

@@ -2,6 +2,8 @@
 
 mod common;
 
+mod codeowners;
+
 mod bad_input;
 mod fixtures;
 mod fuzz;
