@@ -153,3 +153,38 @@ fn status_of_something_that_is_not_a_plan_says_why() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("[missing-file]") && out.contains("no status"), "{out}");
 }
+
+#[test]
+fn the_templates_ci_files_run_kept_check_on_proposals() {
+    // Parsed by a real YAML parser (PyYAML, installed by .ci/run), then read for what matters.
+    let script = r#"
+import json, sys, yaml
+root = sys.argv[1]
+gh = yaml.safe_load(open(root + "/.github/workflows/kept.yml"))
+gl = yaml.safe_load(open(root + "/.gitlab-ci.yml"))
+pc = yaml.safe_load(open(root + "/.pre-commit-config.yaml"))
+hooks = yaml.safe_load(open(root + "/.pre-commit-hooks.yaml"))
+steps = gh["jobs"]["check"]["steps"]
+print(json.dumps({
+  "gh_triggers": sorted(gh[True].keys()),
+  "gh_runs": [s.get("run", "") for s in steps],
+  "gh_depth": steps[0]["with"]["fetch-depth"],
+  "gl_mr": gl["kept-merge-request"]["script"],
+  "gl_artifacts": gl["kept-merge-request"]["artifacts"]["paths"],
+  "pc_entry": pc["repos"][0]["hooks"][0]["entry"],
+  "hook_entry": hooks[0]["entry"],
+}))
+"#;
+    let out =
+        std::process::Command::new("python3").args(["-c", script]).arg(template_dir()).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["gh_triggers"], serde_json::json!(["pull_request", "push"]));
+    assert_eq!(v["gh_depth"], 0);
+    let runs = v["gh_runs"].to_string();
+    assert!(runs.contains("kept check --base") && runs.contains("--proposal --format markdown"), "{runs}");
+    assert!(v["gl_mr"].to_string().contains("--proposal --format markdown"), "{}", v["gl_mr"]);
+    assert_eq!(v["gl_artifacts"], serde_json::json!(["kept-report.md"]));
+    assert_eq!(v["pc_entry"], "kept hooks pre-commit");
+    assert_eq!(v["hook_entry"], "kept hooks pre-commit");
+}
