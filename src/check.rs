@@ -29,6 +29,11 @@ pub const CODES: &[(&str, &str)] = &[
     ("amendment-required", "an approved commitment's core changed without an amendment in the same commit"),
     ("permission-denied", "a change made by someone whose role does not allow it"),
     ("history-rewritten", "a protected branch deleted or rewritten (server hooks)"),
+    ("signature-required", "an unsigned commit where the plan requires signatures"),
+    (
+        "signature-invalid",
+        "a signature that does not verify, or by a key people.toml does not give to the commit's author or committer",
+    ),
 ];
 
 /// How permission shortfalls count.
@@ -75,6 +80,8 @@ pub struct CommitCheck {
     pub changes: Vec<Change>,
     /// What is wrong with it.
     pub diagnostics: Vec<Diagnostic>,
+    /// Its signature, when the plan requires signatures.
+    pub signature: Option<crate::signature::Status>,
     /// The text of its files that diagnostics point into.
     pub sources: SourceMap,
 }
@@ -200,6 +207,29 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
             actors = vec![authority.identify(&commit.committer.name, &commit.committer.email)];
         }
         let mut diags = Vec::new();
+        let required = match settings_ref {
+            Some(s) => s.signatures_required,
+            // The first commit of a plan: its own kept.toml says.
+            None => files
+                .iter()
+                .find(|f| f.path == "kept.toml")
+                .is_some_and(|f| matches!(piece_of(&f.new), Some(Piece::Settings(s)) if s.signatures_required)),
+        };
+        let signature = if required {
+            let people_now: &[Entity] = if people_ref.is_empty() {
+                match files.iter().find(|f| f.path == "people.toml").and_then(|f| piece_of(&f.new)) {
+                    Some(Piece::People(p)) => p,
+                    _ => &[],
+                }
+            } else {
+                people_ref
+            };
+            let status = crate::signature::verify(commit.signature.as_ref(), people_now);
+            signature_rule(&status, &actors, &mut diags);
+            Some(status)
+        } else {
+            None
+        };
         phase::check(&step, &mut diags);
         milestone::check(&step, &mut diags);
         amendment::check(&step, &mut diags);
@@ -225,7 +255,7 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
         }
         diagnostic::sort(&mut diags);
         let changes = files.into_iter().flat_map(|f| f.changes).collect();
-        commits.push(CommitCheck { commit, actors, changes, diagnostics: diags, sources });
+        commits.push(CommitCheck { commit, actors, changes, diagnostics: diags, signature, sources });
     }
     let loaded = match history.plan_tree(head)? {
         Some(tree) => {
@@ -248,6 +278,38 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
         head_report,
         head_sources: loaded.plan.sources,
     })
+}
+
+/// `signature-required` and `signature-invalid`: where the plan requires signatures, each
+/// commit is signed by a key people.toml gives to its author or committer.
+fn signature_rule(status: &crate::signature::Status, actors: &[Identity], out: &mut Vec<Diagnostic>) {
+    use crate::signature::Status;
+    let help = "sign commits with a key listed under your `signing-keys` in people.toml (git commit -S; for SSH keys set gpg.format = ssh)";
+    match status {
+        Status::Verified { person } => {
+            if !actors.iter().any(|a| a.person.as_deref() == Some(person.as_str())) {
+                out.push(
+                    Diagnostic::error(
+                        "signature-invalid",
+                        format!("the commit is signed by {person}'s key, but {person} is neither its author nor its committer"),
+                    )
+                    .help(help),
+                );
+            }
+        }
+        Status::Unsigned => out.push(
+            Diagnostic::error("signature-required", "the commit is not signed, and this plan requires signed commits")
+                .help(help),
+        ),
+        Status::UnknownKey => out.push(
+            Diagnostic::error("signature-invalid", "the commit is signed with a key that no one in people.toml has")
+                .help(help),
+        ),
+        Status::Bad { reason } | Status::Unverifiable { reason } => out.push(
+            Diagnostic::error("signature-invalid", format!("the commit's signature cannot be verified: {reason}"))
+                .help(help),
+        ),
+    }
 }
 
 /// A need, with the change it is for, that the commit's actors did not meet.

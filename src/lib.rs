@@ -20,6 +20,7 @@ pub mod repo;
 pub mod roles;
 pub mod rules;
 pub mod schema;
+pub mod signature;
 pub mod status;
 pub mod template;
 

@@ -50,6 +50,21 @@ impl Repo {
     }
 
     pub fn commit_as(&mut self, author: (&str, &str), committer: (&str, &str), message: &str) -> String {
+        self.commit_with(author, committer, message, &[])
+    }
+
+    /// Commit signed with an SSH key file.
+    pub fn commit_signed(&mut self, who: (&str, &str), key: &Path, message: &str) -> String {
+        let key = key.to_str().unwrap().to_string();
+        self.commit_with(
+            who,
+            who,
+            message,
+            &["-c", "gpg.format=ssh", "-c", &format!("user.signingkey={key}"), "commit", "-S"],
+        )
+    }
+
+    fn commit_with(&mut self, author: (&str, &str), committer: (&str, &str), message: &str, sign: &[&str]) -> String {
         self.clock += 1;
         let date = format!("2026-11-{:02}T{:02}:00:00+02:00", 1 + self.clock / 20, self.clock % 20);
         let mut cmd = crate::common::git(self.s.home(), &self.dir);
@@ -60,7 +75,8 @@ impl Repo {
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date);
         self.git(&["add", "-A"]);
-        let (code, out, err) = run(cmd.args(["commit", "-q", "--allow-empty", "-m", message]));
+        let args: Vec<&str> = if sign.is_empty() { vec!["commit"] } else { sign.to_vec() };
+        let (code, out, err) = run(cmd.args(&args).args(["-q", "--allow-empty", "-m", message]));
         assert_eq!(code, 0, "{out}{err}");
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }

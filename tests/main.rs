@@ -13,4 +13,5 @@ mod hooks;
 mod init;
 mod permissions;
 mod schema;
+mod signatures;
 mod template;

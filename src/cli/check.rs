@@ -123,6 +123,7 @@ fn json(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
                 "committer": c.commit.committer,
                 "merge": c.commit.is_merge(),
                 "actors": c.actors,
+                "signature": c.signature,
                 "changes": c.changes.iter().map(|ch| {
                     let mut v = serde_json::to_value(ch).unwrap_or_default();
                     v["summary"] = ch.to_string().into();

@@ -1,0 +1,65 @@
+//! Signed commits, where the plan requires them: verified against people.toml's keys with
+//! real SSH signatures made by git and OpenSSH.
+
+use std::path::{Path, PathBuf};
+
+use crate::history::{COORDINATOR, Repo};
+
+fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
+    let key = dir.join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen runs (openssh-client)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    (key, public.trim().to_string())
+}
+
+#[test]
+fn commits_must_be_signed_by_their_makers_keys() {
+    let keys = tempfile::tempdir().unwrap();
+    let (olena_key, olena_pub) = keypair(keys.path(), "olena");
+    let (stranger_key, _) = keypair(keys.path(), "stranger");
+    let mut repo = Repo::template(|dir| {
+        let edit = |file: &str, find: &str, replace: &str| {
+            let path = dir.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains(find), "{file}: {find}");
+            std::fs::write(path, text.replacen(find, replace, 1)).unwrap();
+        };
+        edit("kept.toml", "required = false", "required = true");
+        edit(
+            "people.toml",
+            "email = \"o.koval@yablunivka.example\"",
+            &format!("email = \"o.koval@yablunivka.example\"\nsigning-keys = [\"{olena_pub}\"]"),
+        );
+    });
+    // The root commit was not signed: checking from the start says so.
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[signature-required]"), "{out}");
+    let root = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+
+    repo.edit("roadmap.toml", "#:schema", "# reviewed\n#:schema");
+    repo.commit_signed(COORDINATOR, &olena_key, "Review the roadmap (signed)");
+    let (code, out) = repo.check(&["--base", &root]);
+    assert_eq!(code, 0, "a correctly signed commit passes: {out}");
+
+    repo.edit("roadmap.toml", "# reviewed", "# reviewed twice");
+    let unsigned = repo.commit(COORDINATOR, "Review again (unsigned)");
+    let (code, out) = repo.check(&["--base", "HEAD~1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[signature-required]") && out.contains(&unsigned[..10]), "{out}");
+
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.edit("roadmap.toml", "# reviewed", "# reviewed by someone else");
+    repo.commit_signed(COORDINATOR, &stranger_key, "Review (signed with a key not in people.toml)");
+    let (code, out) = repo.check(&["--base", "HEAD~1", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> =
+        v["commits"][0]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["signature-invalid"], "{out}");
+}
