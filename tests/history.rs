@@ -18,6 +18,7 @@ pub struct Repo {
     pub s: Scratch,
     pub dir: PathBuf,
     pub clock: u32,
+    pub env: Vec<(String, String)>,
 }
 
 impl Repo {
@@ -26,7 +27,7 @@ impl Repo {
         let s = Scratch::new();
         let dir = s.template();
         edit(&dir);
-        let mut repo = Repo { s, dir, clock: 0 };
+        let mut repo = Repo { s, dir, clock: 0, env: Vec::new() };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.commit(COORDINATOR, "Adopt the template");
         repo
@@ -64,6 +65,20 @@ impl Repo {
         )
     }
 
+    /// Commit with extra git arguments (ending in `commit ...`) and environment.
+    pub fn commit_with_args(
+        &mut self,
+        who: (&str, &str),
+        message: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> String {
+        self.env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let id = self.commit_with(who, who, message, args);
+        self.env.clear();
+        id
+    }
+
     fn commit_with(&mut self, author: (&str, &str), committer: (&str, &str), message: &str, sign: &[&str]) -> String {
         self.clock += 1;
         let date = format!("2026-11-{:02}T{:02}:00:00+02:00", 1 + self.clock / 20, self.clock % 20);
@@ -73,7 +88,8 @@ impl Repo {
             .env("GIT_COMMITTER_NAME", committer.0)
             .env("GIT_COMMITTER_EMAIL", committer.1)
             .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date);
+            .env("GIT_COMMITTER_DATE", &date)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         self.git(&["add", "-A"]);
         let args: Vec<&str> = if sign.is_empty() { vec!["commit"] } else { sign.to_vec() };
         let (code, out, err) = run(cmd.args(&args).args(["-q", "--allow-empty", "-m", message]));

@@ -63,3 +63,53 @@ fn commits_must_be_signed_by_their_makers_keys() {
         v["commits"][0]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
     assert_eq!(codes, ["signature-invalid"], "{out}");
 }
+
+#[test]
+fn openpgp_signatures_are_verified_too() {
+    let home = tempfile::tempdir().unwrap();
+    let gnupg = home.path().join("gnupg");
+    std::fs::create_dir(&gnupg).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gnupg, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let gpg = |args: &[&str]| {
+        let out = std::process::Command::new("gpg")
+            .env("GNUPGHOME", &gnupg)
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("gpg runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    gpg(&["--quick-gen-key", "Olena Koval <o.koval@yablunivka.example>", "ed25519", "sign", "never"]);
+    let public = gpg(&["--armor", "--export", "o.koval@yablunivka.example"]);
+    let mut repo = Repo::template(|dir| {
+        let path = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("required = false", "required = true", 1)).unwrap();
+        let path = dir.join("people.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let with_key = text.replacen(
+            "email = \"o.koval@yablunivka.example\"",
+            &format!("email = \"o.koval@yablunivka.example\"\nsigning-keys = ['''\n{public}''']"),
+            1,
+        );
+        std::fs::write(&path, with_key).unwrap();
+    });
+    let root = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.edit("roadmap.toml", "#:schema", "# reviewed\n#:schema");
+    repo.commit_with_args(
+        COORDINATOR,
+        "Review the roadmap (OpenPGP-signed)",
+        &["-c", "user.signingkey=o.koval@yablunivka.example", "-c", "gpg.format=openpgp", "commit", "-S"],
+        &[("GNUPGHOME", gnupg.to_str().unwrap())],
+    );
+    let (code, out) = repo.check(&["--base", &root, "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["commits"][0]["signature"]["status"], "verified", "{out}");
+    assert_eq!(v["commits"][0]["signature"]["person"], "p-olena-koval", "{out}");
+}
