@@ -680,12 +680,36 @@ impl BlobCache {
             return Ok(p.clone());
         }
         let bytes = history.blob(id)?.unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let piece = plan::role_of(path).and_then(|role| plan::parse_file(path, &role, bytes).0);
-        let parsed = std::sync::Arc::new(Parsed { piece, text });
+        let parsed = std::sync::Arc::new(parse_blob(path, bytes));
         self.parsed.insert((id, path.to_string()), parsed.clone());
         Ok(parsed)
     }
+
+    /// Parse many blobs at once, on every core (reading them stays on this thread, as the
+    /// repository handle is).
+    pub fn prefetch(&mut self, history: &History, wanted: Vec<(String, git2::Oid)>) -> Result<(), HistoryError> {
+        let mut todo = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (path, id) in wanted {
+            if self.parsed.contains_key(&(id, path.clone())) || !seen.insert((id, path.clone())) {
+                continue;
+            }
+            let bytes = history.blob(id)?.unwrap_or_default();
+            todo.push((path, id, bytes));
+        }
+        let done = crate::parallel::map(todo, |(path, id, bytes)| {
+            let parsed = parse_blob(&path, bytes);
+            ((id, path), std::sync::Arc::new(parsed))
+        });
+        self.parsed.extend(done);
+        Ok(())
+    }
+}
+
+fn parse_blob(path: &str, bytes: Vec<u8>) -> Parsed {
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let piece = plan::role_of(path).and_then(|role| plan::parse_file(path, &role, bytes).0);
+    Parsed { piece, text }
 }
 
 /// One changed file: its parsed versions and what changed in it.
@@ -708,8 +732,17 @@ pub fn diff_trees(
     old: Option<git2::Oid>,
     new: Option<git2::Oid>,
 ) -> Result<Vec<FileDiff>, HistoryError> {
+    diff_changed(history, cache, history.changed_files(old, new)?)
+}
+
+/// The semantic changes of files already known to differ.
+pub fn diff_changed(
+    history: &History,
+    cache: &mut BlobCache,
+    changed: Vec<crate::history::ChangedFile>,
+) -> Result<Vec<FileDiff>, HistoryError> {
     let mut out = Vec::new();
-    for (path, a, b) in history.changed_files(old, new)? {
+    for (path, a, b) in changed {
         let pa = a.map(|id| cache.get(history, &path, id)).transpose()?;
         let pb = b.map(|id| cache.get(history, &path, id)).transpose()?;
         let ra = pa.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
