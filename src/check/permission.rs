@@ -14,29 +14,50 @@ pub fn check<'s>(
     out: &mut Vec<Diagnostic>,
     mode: Mode,
 ) -> Vec<(Need, &'s Change)> {
-    let mut reviews = Vec::new();
+    let mut shortfalls: Vec<(Need, &'s Change)> = Vec::new();
     for change in step.changes() {
         let authority =
             Authority { settings: step.settings, people: step.people, commitment: old_commitment(step, change) };
         let need = need(change, &authority);
-        if satisfied(&need, actors, &authority, change.milestone.as_deref()) {
-            continue;
-        }
-        match mode {
-            Mode::Proposal => reviews.push((need, change)),
-            Mode::Push => {
-                let who = actors.iter().map(describe).collect::<Vec<_>>().join(" and ");
-                let d = Diagnostic::error("permission-denied", format!("{change}: needs {need}, made by {who}")).help(
-                    "send the change as a pull request for review, or have it made or merged by someone with that role",
-                );
-                out.push(match &change.loc {
-                    Some(loc) => d.at_loc(loc),
-                    None => d.in_file(change.path.clone()),
-                });
-            }
+        if !satisfied(&need, actors, &authority, change.milestone.as_deref()) {
+            shortfalls.push((need, change));
         }
     }
-    reviews
+    if mode == Mode::Proposal {
+        return shortfalls;
+    }
+    // One finding per subject and need: completing a milestone changes its status, date and
+    // evidence together, and is one thing its maker may not do.
+    let who = actors.iter().map(describe).collect::<Vec<_>>().join(" and ");
+    let mut groups: Vec<(String, &Need, Vec<&Change>)> = Vec::new();
+    for (need, change) in &shortfalls {
+        let subject = change.subject();
+        match groups.iter_mut().find(|(s, n, _)| *s == subject && *n == need) {
+            Some(g) => g.2.push(change),
+            None => groups.push((subject, need, vec![change])),
+        }
+    }
+    for (subject, need, changes) in groups {
+        let first = changes[0];
+        let mut d = if changes.len() == 1 {
+            Diagnostic::error("permission-denied", format!("{first}: needs {need}, made by {who}"))
+        } else {
+            let mut d = Diagnostic::error(
+                "permission-denied",
+                format!("{subject}: {} changes need {need}, made by {who}", changes.len()),
+            );
+            for c in &changes {
+                d = d.note(c.to_string());
+            }
+            d
+        };
+        d = d.help("send the change as a pull request for review, or have it made or merged by someone with that role");
+        out.push(match &first.loc {
+            Some(loc) => d.at_loc(loc),
+            None => d.in_file(first.path.clone()),
+        });
+    }
+    Vec::new()
 }
 
 fn describe(who: &Identity) -> String {
