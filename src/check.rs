@@ -134,6 +134,8 @@ pub struct Step<'a> {
     pub settings: Option<&'a Settings>,
     /// people.toml before the commit.
     pub people: &'a [Entity],
+    /// Each concerned commitment's commitment.toml before the commit, by directory.
+    pub before: std::collections::HashMap<String, Arc<Parsed>>,
 }
 
 impl Step<'_> {
@@ -155,8 +157,7 @@ fn piece_of(p: &Option<Arc<Parsed>>) -> Option<&Piece> {
 /// The commitment of a change, before the commit.
 pub(crate) fn old_commitment<'a>(step: &'a Step<'_>, change: &Change) -> Option<&'a Commitment> {
     let dir = change.commitment.as_ref()?;
-    let file = step.file(&format!("commitments/{dir}/commitment.toml"))?;
-    match piece_of(&file.old) {
+    match step.before.get(dir).and_then(|p| p.piece.as_ref()) {
         Some(Piece::Commitment(c)) => Some(c),
         _ => None,
     }
@@ -212,7 +213,17 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
             Some(Piece::People(p)) => p,
             _ => &[],
         };
-        let step = Step { files: &files, settings: settings_ref, people: people_ref };
+        let mut before = std::collections::HashMap::new();
+        for dir in files.iter().flat_map(|f| &f.changes).filter_map(|c| c.commitment.as_ref()) {
+            if before.contains_key(dir) {
+                continue;
+            }
+            let path = format!("commitments/{dir}/commitment.toml");
+            if let Some(blob) = history.blob_at(old_tree, &path) {
+                before.insert(dir.clone(), cache.get(history, &path, blob)?);
+            }
+        }
+        let step = Step { files: &files, settings: settings_ref, people: people_ref, before };
         let authority = Authority { settings: settings_ref, people: people_ref, commitment: None };
         let mut actors = vec![authority.identify(&commit.author.name, &commit.author.email)];
         if commit.committer.email != commit.author.email {
@@ -249,8 +260,9 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
         phase::check(&step, &mut diags);
         milestone::check(&step, &mut diags);
         amendment::check(&step, &mut diags);
-        // A plan being created (no kept.toml before the commit) has no roles to judge by yet.
-        if commit.first_parent_line && settings_ref.is_some() {
+        // The first commit of a history has no one to judge it by; any later commit is judged
+        // by the roles before it (none, if kept.toml was missing: then only proposals pass).
+        if commit.first_parent_line && !commit.parents.is_empty() {
             let needs = permission::check(&step, &actors, &mut diags, options.mode);
             for (need, change) in needs {
                 reviews.push(Review { need: need.to_string(), change: change.to_string(), commit: commit.short() });

@@ -272,9 +272,11 @@ fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
             };
             if core(old) != core(new) { Kind::NarrativeCore } else { Kind::Narrative }
         }
-        Some(Role::Commitment(_)) => Kind::CommitmentDetail,
+        // A side that does not parse could hide anything: judge the change as the most
+        // demanding one the file can hold.
+        Some(Role::Commitment(_)) => Kind::CommitmentCore,
         Some(Role::Meta) => Kind::Plan,
-        Some(Role::Settings) => Kind::Settings,
+        Some(Role::Settings) => Kind::Roles,
         Some(Role::People) => Kind::People,
         None => Kind::File,
     };

@@ -185,3 +185,28 @@ fn going_back_a_phase_needs_a_reason() {
     let (_, out) = repo.check(&["--base", "HEAD~1"]);
     assert!(!out.contains("[phase-order]"), "{out}");
 }
+
+#[test]
+fn an_approved_commitments_problem_changes_only_with_an_amendment() {
+    let mut repo = Repo::template(|_| {});
+    repo.edit("commitments/UAYAB0001/README.en.md", "## Problem\n", "## Problem\n\nA sharper problem statement.\n");
+    repo.commit(APPROVER_FOR_TESTS, "Rewrite the problem");
+    let (code, out) = repo.check(&["--base", "HEAD~1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[amendment-required]") && out.contains("README.en.md"), "{out}");
+}
+
+#[test]
+fn a_broken_kept_toml_cannot_hide_a_role_change() {
+    let mut repo = Repo::template(|_| {});
+    repo.edit("kept.toml", "[roles]", "[roles");
+    repo.commit(COORDINATOR, "Oops");
+    repo.edit("kept.toml", "[roles", "[roles]");
+    repo.edit("kept.toml", "approver = [", "approver = [\"p-olena-koval\", ");
+    repo.commit(COORDINATOR, "Fix, and make myself an approver");
+    let (code, out) = repo.check(&["--base", "HEAD~2"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("needs a coordinator and an approver"), "{out}");
+}
+
+const APPROVER_FOR_TESTS: (&str, &str) = ("Oleksandr Hnatiuk", "mayor@yablunivka.example");

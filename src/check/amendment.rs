@@ -16,7 +16,10 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|c| c.kind == Kind::Amendment && c.to.is_some())
         .filter_map(|c| c.commitment.as_ref())
         .collect();
-    for change in step.changes().filter(|c| CORE.contains(&c.kind)) {
+    // Whole-file changes (a side that does not parse) have no field to amend; their maker is
+    // judged by the permission rule, and the file by the snapshot rules.
+    let whole_file = |c: &&crate::diff::Change| c.kind == Kind::CommitmentCore && c.field.is_none();
+    for change in step.changes().filter(|c| CORE.contains(&c.kind)).filter(|c| !whole_file(c)) {
         let Some(id) = &change.commitment else { continue };
         if amended.contains(id) {
             continue;
