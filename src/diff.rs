@@ -108,6 +108,9 @@ pub struct Change {
     /// Where the new value is written (the old one, for removals).
     #[serde(skip)]
     pub loc: Option<Loc>,
+    /// A change of the file as a whole (a side did not parse, or no field changed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub whole_file: bool,
 }
 
 impl Change {
@@ -123,6 +126,7 @@ impl Change {
             to: None,
             note: None,
             loc: None,
+            whole_file: false,
         }
     }
 
@@ -150,6 +154,14 @@ impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
         let tail = self.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        if self.whole_file {
+            let verb = match (&self.from, &self.to) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                _ => "changed",
+            };
+            return write!(f, "{} {verb}{tail}", self.path);
+        }
         match self.kind {
             Kind::Phase => write!(f, "phase: {} -> {}{tail}", value(&self.from), value(&self.to)),
             Kind::CommitmentAdded => write!(f, "commitment {} added{tail}", self.commitment.as_deref().unwrap_or("?")),
@@ -267,9 +279,9 @@ fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
         Some(Role::Update(_)) => Kind::Update,
         Some(Role::EndReport(..)) => Kind::EndReport,
         Some(Role::Readme(..)) => {
-            let core = |t: Option<&str>| {
-                t.map(|t| plan::markdown::section_bodies(t, &["problem", "проблема", "action", "дії"]))
-            };
+            let titles = core_titles();
+            let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+            let core = |t: Option<&str>| t.map(|t| plan::markdown::section_bodies(t, &titles));
             if core(old) != core(new) { Kind::NarrativeCore } else { Kind::Narrative }
         }
         // A side that does not parse could hide anything: judge the change as the most
@@ -286,7 +298,22 @@ fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
     }
     c.from = old.map(|_| "present".to_string());
     c.to = new.map(|_| "present".to_string());
+    c.whole_file = true;
     c
+}
+
+/// The headings of a commitment's core sections (problem and action), normalised, from the
+/// built-in catalogue.
+fn core_titles() -> Vec<String> {
+    crate::catalogue::Catalogue::embedded(crate::catalogue::DEFAULT)
+        .map(|c| {
+            c.sections("commitment")
+                .iter()
+                .filter(|s| s.key == "problem" || s.key == "action")
+                .flat_map(|s| s.normalised.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMeta) {
@@ -450,9 +477,10 @@ fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
 }
 
 fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitment>, b: Option<&Commitment>) {
-    let id = b.or(a).map(|c| c.id.value.clone()).unwrap_or_default();
+    // Keyed by directory, which the id must equal: changing the id is itself a core change.
+    let dir = path.strip_prefix("commitments/").and_then(|r| r.split('/').next()).unwrap_or_default();
     let mut base = Change::new(Kind::CommitmentDetail, path);
-    base.commitment = Some(id);
+    base.commitment = Some(dir.to_string());
     let (a, b) = match (a, b) {
         (None, Some(b)) => {
             let mut c = base;
@@ -483,6 +511,7 @@ fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitment>, b: Opti
         out,
         &base,
         vec![
+            ("id", Kind::CommitmentCore, Some(a.id.value.clone()), Some(b.id.value.clone()), Some(b.id.loc.clone())),
             ("title", Kind::CommitmentCore, text(&a.title), text(&b.title), loc_of(&b.title)),
             ("lead", Kind::CommitmentCore, val(&a.lead), val(&b.lead), loc_of(&b.lead)),
             ("start", Kind::CommitmentCore, val(&a.start), val(&b.start), loc_of(&b.start)),
@@ -505,8 +534,9 @@ fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitment>, b: Opti
     );
     // Amendments: any new or changed entry.
     for (i, am) in b.amendments.iter().enumerate() {
-        let describe =
-            |x: &plan::Amendment| format!("{:?} {:?} {:?}", val(&x.on), text(&x.reason), val(&x.approved_by));
+        let describe = |x: &plan::Amendment| {
+            format!("{:?} {:?} {:?} {:?}", val(&x.on), text(&x.reason), val(&x.approved_by), text(&x.changes))
+        };
         if a.amendments.get(i).map(describe) != Some(describe(am)) {
             let mut c = base.clone();
             c.kind = Kind::Amendment;
@@ -588,12 +618,14 @@ fn milestones(out: &mut Vec<Change>, base: &Change, a: &Commitment, b: &Commitme
 }
 
 fn milestone(out: &mut Vec<Change>, base: &Change, a: &Milestone, b: &Milestone) {
-    if val(&a.status) != val(&b.status) {
+    // A milestone without a status has not started (a removed key is no way around the rules).
+    let status = |m: &Milestone| val(&m.status).or_else(|| Some("not-started".to_string()));
+    if status(a) != status(b) {
         let mut c = base.clone();
         c.kind = Kind::MilestoneStatus;
         c.field = Some("status".into());
-        c.from = val(&a.status);
-        c.to = val(&b.status);
+        c.from = status(a);
+        c.to = status(b);
         let mut notes = Vec::new();
         if b.evidence.len() > a.evidence.len() {
             notes.push("evidence added");
@@ -756,6 +788,19 @@ pub fn diff_changed(
             (Some((Some(x), tx)), None) => diff_file(&path, Some((x, tx)), None),
             // A side that does not parse: a change of the file as a whole.
             (ra, rb) => vec![file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1))],
+        };
+        // Bytes changed but no field kept compares: comments, layout, or something unmodelled.
+        let changes = if changes.is_empty() && ra.map(|r| r.1) != rb.map(|r| r.1) {
+            let mut c = file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1));
+            c.kind = match c.kind {
+                Kind::CommitmentCore => Kind::CommitmentDetail,
+                Kind::Roles => Kind::Settings,
+                other => other,
+            };
+            c.note = Some("no field changed (comments or layout)".into());
+            vec![c]
+        } else {
+            changes
         };
         out.push(FileDiff { path, old: pa, new: pb, changes });
     }

@@ -13,12 +13,13 @@ const CORE: &[Kind] =
 pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
     let amended: BTreeSet<&String> = step
         .changes()
-        .filter(|c| c.kind == Kind::Amendment && c.to.is_some())
+        // Only a new amendment entry amends; editing or removing an old one does not.
+        .filter(|c| c.kind == Kind::Amendment && c.from.is_none() && c.to.is_some())
         .filter_map(|c| c.commitment.as_ref())
         .collect();
     // Whole-file changes (a side that does not parse) have no field to amend; their maker is
     // judged by the permission rule, and the file by the snapshot rules.
-    let whole_file = |c: &&crate::diff::Change| c.kind == Kind::CommitmentCore && c.field.is_none();
+    let whole_file = |c: &&crate::diff::Change| c.whole_file && c.kind == Kind::CommitmentCore;
     for change in step.changes().filter(|c| CORE.contains(&c.kind)).filter(|c| !whole_file(c)) {
         let Some(id) = &change.commitment else { continue };
         if amended.contains(id) {

@@ -136,6 +136,8 @@ pub struct Amendment {
     pub reason: Option<At<Text>>,
     /// Approver id.
     pub approved_by: Option<At<String>>,
+    /// What changed, in words.
+    pub changes: Option<At<Text>>,
     /// Location.
     pub loc: Loc,
 }

@@ -219,6 +219,7 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
             on: a.date("on"),
             reason: a.text("reason"),
             approved_by: a.str("approved-by"),
+            changes: a.text("changes"),
             loc: a.here(),
         })
         .collect();
