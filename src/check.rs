@@ -167,6 +167,11 @@ pub(crate) fn old_commitment<'a>(step: &'a Step<'_>, change: &Change) -> Option<
 pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'_>) -> Result<Report, CheckError> {
     let head = history.resolve(options.head)?;
     let base = options.base.map(|b| history.resolve(b)).transpose()?;
+    // A proposal behind its target branch is judged from where it forked.
+    let base = match base {
+        Some(b) if options.mode == Mode::Proposal && !history.is_ancestor(b, head)? => history.merge_base(b, head)?,
+        other => other,
+    };
     if let Some(b) = base
         && !history.is_ancestor(b, head)?
     {
@@ -230,8 +235,12 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
             actors.push(authority.identify(&commit.committer.name, &commit.committer.email));
         }
         if commit.is_merge() {
-            // A merge is judged against its merger.
+            // A merge is judged against its merger: its committer, or, for a merge made in a
+            // forge's web interface (committed by the forge), its author.
             actors = vec![authority.identify(&commit.committer.name, &commit.committer.email)];
+            if commit.committer.email != commit.author.email {
+                actors.push(authority.identify(&commit.author.name, &commit.author.email));
+            }
         }
         let mut diags = Vec::new();
         let required = match settings_ref {
@@ -252,14 +261,28 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
                 people_ref
             };
             let status = crate::signature::verify(commit.signature.as_ref(), people_now);
-            signature_rule(&status, &actors, &mut diags);
+            let known = Authority { settings: settings_ref, people: people_now, commitment: None };
+            let claimed: Vec<Identity> =
+                [&commit.author, &commit.committer].iter().map(|p| known.identify(&p.name, &p.email)).collect();
+            signature_rule(&status, &claimed, &mut diags);
+            // Where signatures are required, only the signer's roles count: naming someone
+            // else as author or committer grants nothing.
+            if let crate::signature::Status::Verified { person } = &status {
+                actors.retain(|a| a.person.as_deref() == Some(person.as_str()));
+            } else {
+                actors.clear();
+            }
             Some(status)
         } else {
             None
         };
-        phase::check(&step, &mut diags);
-        milestone::check(&step, &mut diags);
-        amendment::check(&step, &mut diags);
+        // A merge's changes are those of the commits it brings in, each judged on its own;
+        // judged again against the first parent they would be counted twice.
+        if !commit.is_merge() {
+            phase::check(&step, &mut diags);
+            milestone::check(&step, &mut diags);
+            amendment::check(&step, &mut diags);
+        }
         // The first commit of a history has no one to judge it by; any later commit is judged
         // by the roles before it (none, if kept.toml was missing: then only proposals pass).
         if commit.first_parent_line && !commit.parents.is_empty() {

@@ -163,6 +163,12 @@ impl fmt::Display for Change {
             return write!(f, "{} {verb}{tail}", self.path);
         }
         match self.kind {
+            Kind::People => write!(
+                f,
+                "person {}: {}",
+                self.item.as_deref().unwrap_or("?"),
+                self.note.as_deref().unwrap_or("changed")
+            ),
             Kind::Phase => write!(f, "phase: {} -> {}{tail}", value(&self.from), value(&self.to)),
             Kind::CommitmentAdded => write!(f, "commitment {} added{tail}", self.commitment.as_deref().unwrap_or("?")),
             Kind::CommitmentRemoved => {
@@ -438,41 +444,69 @@ fn settings(out: &mut Vec<Change>, path: &str, a: &plan::Settings, b: &plan::Set
 }
 
 fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
-    let map = |v: &[Entity]| -> BTreeMap<String, String> {
-        v.iter()
-            .map(|e| {
-                let forge: Vec<String> = e.forge.iter().map(|(k, v)| format!("{}={}", k.value, v.value)).collect();
-                let desc = format!(
-                    "{:?} {:?} {:?} {:?} {:?} {:?}",
-                    text(&e.name),
-                    val(&e.member_of),
-                    val(&e.sector),
-                    val(&e.email),
-                    forge,
-                    list(&e.signing_keys)
-                );
-                (e.id.value.clone(), desc)
-            })
-            .collect()
+    // What identifies a person to kept (and so carries their roles), apart from what describes them.
+    let identity = |e: &Entity| {
+        let forge: Vec<String> = e.forge.iter().map(|(k, v)| format!("{}={}", k.value, v.value)).collect();
+        format!("{:?} {:?} {:?} {:?}", val(&e.email), forge, list(&e.signing_keys), val(&e.member_of))
     };
-    let (ma, mb) = (map(a), map(b));
-    let ids: std::collections::BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
-    for id in ids {
-        let (da, db) = (ma.get(id), mb.get(id));
-        if da == db {
-            continue;
+    let details = |e: &Entity| format!("{:?} {:?} {}", text(&e.name), val(&e.sector), e.organisation);
+    let find = |v: &[Entity], id: &str| v.iter().find(|e| e.id.value == id).cloned();
+    let mut ids: Vec<&str> = a.iter().map(|e| e.id.value.as_str()).collect();
+    for e in b {
+        if !ids.contains(&e.id.value.as_str()) {
+            ids.push(&e.id.value);
         }
+    }
+    for id in ids {
         let mut c = Change::new(Kind::People, path);
-        c.item = Some(id.clone());
-        c.from = da.map(|_| "present".to_string());
-        c.to = db.map(|_| "present".to_string());
-        c.note = Some(match (da, db) {
-            (None, _) => "added".to_string(),
-            (_, None) => "removed".to_string(),
-            _ => "details changed".to_string(),
-        });
-        c.loc = b.iter().find(|e| &e.id.value == id).map(|e| e.id.loc.clone());
-        out.push(c);
+        c.item = Some(id.to_string());
+        match (find(a, id), find(b, id)) {
+            (None, Some(e)) => {
+                c.to = val(&e.member_of).or_else(|| Some("present".into()));
+                c.note = Some("added".into());
+                c.field = e.member_of.as_ref().map(|_| "identity".to_string());
+                c.loc = Some(e.id.loc.clone());
+                out.push(c);
+            }
+            (Some(_), None) => {
+                c.from = Some("present".into());
+                c.note = Some("removed".into());
+                out.push(c);
+            }
+            (Some(ea), Some(eb)) => {
+                if identity(&ea) != identity(&eb) {
+                    let mut changed = Vec::new();
+                    if val(&ea.email) != val(&eb.email) {
+                        changed.push("email");
+                    }
+                    if ea
+                        .forge
+                        .iter()
+                        .map(|(k, v)| (&k.value, &v.value))
+                        .ne(eb.forge.iter().map(|(k, v)| (&k.value, &v.value)))
+                    {
+                        changed.push("forge handles");
+                    }
+                    if list(&ea.signing_keys) != list(&eb.signing_keys) {
+                        changed.push("signing keys");
+                    }
+                    if val(&ea.member_of) != val(&eb.member_of) {
+                        changed.push("organisation");
+                    }
+                    let mut i = c.clone().field("identity", val(&ea.member_of), val(&eb.member_of));
+                    i.note = Some(format!("{} changed", changed.join(", ")));
+                    i.loc = Some(eb.id.loc.clone());
+                    out.push(i);
+                }
+                if details(&ea) != details(&eb) {
+                    let mut d = c.field("details", None, None);
+                    d.note = Some("name or sector changed".into());
+                    d.loc = Some(eb.id.loc.clone());
+                    out.push(d);
+                }
+            }
+            (None, None) => {}
+        }
     }
 }
 

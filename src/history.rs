@@ -172,6 +172,15 @@ impl History {
             .map_err(|source| HistoryError::Revision { rev: rev.to_string(), source })
     }
 
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: git2::Oid, b: git2::Oid) -> Result<Option<git2::Oid>, HistoryError> {
+        match self.repo.merge_base(a, b) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git(e)),
+        }
+    }
+
     /// Whether `a` is `b` or an ancestor of it.
     pub fn is_ancestor(&self, a: git2::Oid, b: git2::Oid) -> Result<bool, HistoryError> {
         Ok(a == b || self.repo.graph_descendant_of(b, a).map_err(git)?)

@@ -132,6 +132,15 @@ impl Authority<'_> {
             .is_some_and(|r| is(&r.value))
     }
 
+    /// Whether an id (a person, or an organisation standing for its members) holds a role,
+    /// directly or through the organisation the person belongs to.
+    pub fn holds_role(&self, id: &str) -> bool {
+        let Some(settings) = self.settings else { return false };
+        let org =
+            self.people.iter().find(|e| e.id.value == id).and_then(|e| e.member_of.as_ref()).map(|o| o.value.as_str());
+        settings.roles.values().flatten().any(|h| h.value == id || Some(h.value.as_str()) == org)
+    }
+
     /// Whether the commitment is approved (before the change).
     pub fn approved(&self) -> bool {
         self.commitment
@@ -157,8 +166,14 @@ pub fn match_person(people: &[Entity], email: &str) -> Option<String> {
     } else {
         return None;
     };
-    let handle = local.rsplit(['+', '-']).next().unwrap_or(local);
-    let handle = if forge == "gitea" { local } else { handle };
+    // GitHub: `ID+handle` (or just `handle`); GitLab: `ID-handle`; Gitea: `handle`.
+    let handle = match forge {
+        "github" => local.split_once('+').map_or(local, |(_, h)| h),
+        "gitlab" => {
+            local.split_once('-').filter(|(id, _)| id.bytes().all(|b| b.is_ascii_digit())).map_or(local, |(_, h)| h)
+        }
+        _ => local,
+    };
     people
         .iter()
         .find(|p| p.forge.iter().any(|(f, h)| f.value == forge && h.value.to_lowercase() == handle))
@@ -169,14 +184,28 @@ pub fn match_person(people: &[Entity], email: &str) -> Option<String> {
 pub fn need(change: &Change, authority: &Authority<'_>) -> Need {
     use Role::*;
     let core = if authority.approved() { vec![Approver] } else { vec![Coordinator, Approver] };
+    let approved = |s: Option<&str>| s.is_some_and(|s| crate::plan::APPROVED_STATUSES.contains(&s));
     match change.kind {
         Kind::Roles => Need::CoordinatorAndApprover,
+        // Who a role holder is (email, handles, keys, organisation) carries their role.
+        Kind::People
+            if change.field.as_deref() == Some("identity")
+                && (change.item.as_deref().is_some_and(|p| authority.holds_role(p))
+                    || change.to.as_deref().is_some_and(|org| authority.holds_role(org))) =>
+        {
+            Need::CoordinatorAndApprover
+        }
+        Kind::Settings if matches!(change.field.as_deref(), Some("signatures required" | "protected branches")) => {
+            Need::CoordinatorAndApprover
+        }
         Kind::Assessment | Kind::EndReport => Need::AnyOf(vec![Monitor]),
         Kind::Approval | Kind::Amendment | Kind::CommitmentRemoved => Need::AnyOf(vec![Approver]),
-        Kind::CommitmentStatus => match change.to.as_deref() {
-            Some("draft" | "validated") => Need::AnyOf(vec![Coordinator, Approver]),
-            _ => Need::AnyOf(vec![Approver]),
-        },
+        // Approving, and undoing an approval, are the approver's.
+        Kind::CommitmentStatus if approved(change.from.as_deref()) || approved(change.to.as_deref()) => {
+            Need::AnyOf(vec![Approver])
+        }
+        Kind::CommitmentStatus => Need::AnyOf(vec![Coordinator, Approver]),
+        Kind::CommitmentAdded if approved(change.to.as_deref()) => Need::AnyOf(vec![Approver]),
         Kind::CommitmentAdded => Need::AnyOf(vec![Coordinator, Approver]),
         Kind::CommitmentCore
         | Kind::MilestoneCore
