@@ -69,7 +69,11 @@ impl Owners<'_> {
                 None => Vec::new(),
             };
             for p in members {
-                match p.forge.iter().find(|(f, _)| f.value == self.forge.key()) {
+                let handle = p
+                    .forge
+                    .iter()
+                    .find(|(f, h)| f.value == self.forge.key() && crate::rules::people::is_handle(&h.value));
+                match handle {
                     Some((_, h)) => {
                         out.insert(format!("@{}", h.value.trim_start_matches('@')));
                     }

@@ -13,6 +13,7 @@ mod languages;
 mod milestone_state;
 mod narrative;
 mod opportunities;
+pub mod people;
 pub mod phase_exit;
 mod references;
 mod settings;
@@ -50,6 +51,7 @@ const RULES: &[&dyn Rule] = &[
     &milestone_state::MilestoneState,
     &commitment_state::CommitmentState,
     &authority::Authority,
+    &people::People,
     &opportunities::Scores,
     &updates::Updates,
     &languages::Languages,

@@ -51,12 +51,13 @@ impl Scratch {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::create_dir(&dir)?;
+        let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
         }
+        builder.create(&dir)?;
         Ok(Scratch(dir))
     }
 }
@@ -68,13 +69,23 @@ impl Drop for Scratch {
 }
 
 fn run(cmd: &mut Command, stdin: &[u8]) -> std::io::Result<(bool, String)> {
+    let (ok, stdout, stderr) = run_split(cmd, stdin)?;
+    Ok((ok, format!("{stdout}{stderr}")))
+}
+
+/// Run a command: (success, standard output, standard error).
+fn run_split(cmd: &mut Command, stdin: &[u8]) -> std::io::Result<(bool, String, String)> {
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin)?;
+        // A tool that exits before reading all its input is not an error here.
+        let _ = input.write_all(stdin);
     }
     let out = child.wait_with_output()?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    Ok((out.status.success(), text))
+    Ok((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
 
 /// Verify a commit's signature against people.toml.
@@ -90,14 +101,17 @@ pub fn verify(signature: Option<&RawSignature>, people: &[Entity]) -> Status {
     result.unwrap_or_else(|e| Status::Unverifiable { reason: e.to_string() })
 }
 
+/// Each person's SSH keys as `type body`: only the parsed parts are ever written out, so a
+/// key entry cannot smuggle another line into the allowed-signers file.
 fn ssh_keys(people: &[Entity]) -> Vec<(String, String)> {
     people
         .iter()
+        .filter(|p| crate::plan::shape::is_safe_id(&p.id.value))
         .flat_map(|p| {
             p.signing_keys
                 .iter()
-                .filter(|k| k.value.trim_start().starts_with("ssh-") || k.value.trim_start().starts_with("ecdsa-"))
-                .map(move |k| (p.id.value.clone(), k.value.trim().to_string()))
+                .filter_map(|k| crate::rules::people::ssh_key(&k.value))
+                .map(move |(kind, body)| (p.id.value.clone(), format!("{kind} {body}")))
         })
         .collect()
 }
@@ -136,7 +150,7 @@ fn verify_pgp(sig: &RawSignature, people: &[Entity]) -> std::io::Result<Status> 
         .flat_map(|p| {
             p.signing_keys
                 .iter()
-                .filter(|k| k.value.contains("BEGIN PGP PUBLIC KEY BLOCK"))
+                .filter(|k| crate::rules::people::pgp_key(&k.value))
                 .map(move |k| (p.id.value.as_str(), k.value.as_str()))
         })
         .collect();
@@ -165,7 +179,15 @@ fn verify_pgp(sig: &RawSignature, people: &[Entity]) -> std::io::Result<Status> 
     std::fs::write(&sig_path, &sig.signature)?;
     let mut verify = gpg(&["--status-fd", "1", "--verify"]);
     verify.arg(&sig_path).arg("-");
-    let (ok, status) = run(&mut verify, &sig.payload)?;
+    // Only gpg's machine-readable status lines (standard output) are trusted.
+    let (ok, status, _) = run_split(&mut verify, &sig.payload)?;
+    let refused = ["[GNUPG:] REVKEYSIG", "[GNUPG:] EXPKEYSIG", "[GNUPG:] EXPSIG", "[GNUPG:] BADSIG", "[GNUPG:] ERRSIG"];
+    if refused.iter().any(|r| status.lines().any(|l| l.starts_with(r))) {
+        return Ok(Status::Bad { reason: "the OpenPGP signature is bad, expired or made with a revoked key".into() });
+    }
+    if !status.lines().any(|l| l.starts_with("[GNUPG:] GOODSIG")) && !status.contains("NO_PUBKEY") {
+        return Ok(Status::Bad { reason: "the OpenPGP signature does not verify".into() });
+    }
     let valid = status.lines().find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG ")).and_then(|rest| {
         let mut fields = rest.split_whitespace();
         let signing = fields.next()?.to_string();

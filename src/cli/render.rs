@@ -57,7 +57,7 @@ pub fn human(out: &mut dyn Write, diags: &[Diagnostic], sources: &SourceMap, col
                     line_len.saturating_sub(lc.column - 1)
                 };
                 let (shown, col) = window(line_text, lc.column - 1);
-                let width = width.clamp(1, MAX_LINE);
+                let width = width.clamp(1, shown.chars().count().saturating_sub(col).max(1));
                 writeln!(out, "{} {bar} {shown}", st.paint("1;34", &lc.line.to_string()))?;
                 let indent: String = shown.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{pad} {bar} {indent}{}", st.paint(sev_code, &"^".repeat(width)))?;
