@@ -280,6 +280,11 @@ impl History {
         if old == new {
             return Ok(());
         }
+        // Plans are shallow; a tree nested deeper than this is reported as one changed path.
+        if prefix.matches('/').count() >= 32 {
+            out.push((prefix.to_string(), old, new));
+            return Ok(());
+        }
         type Entry = (git2::Oid, bool);
         let list = |t: Option<git2::Oid>| -> Result<std::collections::BTreeMap<String, Entry>, HistoryError> {
             let mut m = std::collections::BTreeMap::new();

@@ -68,14 +68,11 @@ fn protected(history: &History, commit: Option<git2::Oid>) -> Result<Vec<String>
 pub fn judge(history: &History, update: RefUpdate, today: Date) -> Result<Verdict, check::CheckError> {
     let zero = git2::Oid::ZERO_SHA1;
     let branch = update.name.strip_prefix("refs/heads/").map(str::to_string);
-    // The rules in force are those before the push; for a new branch, those it brings.
-    let rules_at = if update.old != zero {
-        Some(update.old)
-    } else if update.new != zero {
-        Some(update.new)
-    } else {
-        None
-    };
+    // The rules in force are those before the push: the branch's own, or for a new branch
+    // the repository's default branch; only a repository's very first push brings its own.
+    let current = history.resolve("HEAD").ok();
+    let rules_at =
+        if update.old != zero { Some(update.old) } else { current.or((update.new != zero).then_some(update.new)) };
     let protected = protected(history, rules_at)?;
     let is_protected = branch.as_ref().is_some_and(|b| protected.contains(b));
     let mut refusals = Vec::new();
@@ -94,8 +91,22 @@ pub fn judge(history: &History, update: RefUpdate, today: Date) -> Result<Verdic
         ));
         return Ok(Verdict { update, refusals, report: None });
     }
-    let (old, new) = (update.old.to_string(), update.new.to_string());
-    let options = Options { base: (update.old != zero).then_some(old.as_str()), head: &new, mode: Mode::Push, today };
+    // A new protected branch grows from the existing history, and is checked from there.
+    let mut from = (update.old != zero).then_some(update.old);
+    if from.is_none()
+        && let Some(head) = current
+    {
+        match history.merge_base(head, update.new)? {
+            Some(base) => from = Some(base),
+            None => {
+                refusals
+                    .push(format!("{name} is a protected branch: it must grow from the repository's existing history"));
+                return Ok(Verdict { update, refusals, report: None });
+            }
+        }
+    }
+    let (old, new) = (from.map(|f| f.to_string()).unwrap_or_default(), update.new.to_string());
+    let options = Options { base: from.is_some().then_some(old.as_str()), head: &new, mode: Mode::Push, today };
     let report = check::check(history, std::path::Path::new("."), &options)?;
     Ok(Verdict { update, refusals, report: Some(report) })
 }

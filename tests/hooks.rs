@@ -55,7 +55,7 @@ fn server_and_clone() -> (crate::history::Repo, std::path::PathBuf) {
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(repo.s.kept().args(["hooks", "install", "--server"]).arg(&bare));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(bare.join("hooks/pre-receive").exists() && bare.join("hooks/update").exists());
+    assert!(bare.join("hooks/pre-receive").exists());
     repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
     let (code, out, err) = run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "main"]));
     assert_eq!(code, 0, "the first push of a valid plan is accepted: {out}{err}");
@@ -124,4 +124,73 @@ fn install_refuses_to_overwrite_foreign_hooks() {
     assert_eq!(code, 0, "{out}{err}");
     let installed = std::fs::read_to_string(plan.join(".git/hooks/pre-commit")).unwrap();
     assert!(installed.contains("hooks pre-commit"), "{installed}");
+}
+
+#[test]
+fn commit_all_is_judged_by_what_it_stages() {
+    let s = Scratch::new();
+    let plan = s.template();
+    s.commit_all(&plan, "Adopt the template");
+    let kept = env!("CARGO_BIN_EXE_kept");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-commit"),
+        plan.join(".git/hooks/pre-commit"),
+    )
+    .unwrap();
+    // `git commit -a` stages into a temporary index (GIT_INDEX_FILE): the hook must read that one.
+    std::fs::write(plan.join("roadmap.toml"), "tasks = [").unwrap();
+    let (code, out, err) = run(crate::common::git(s.home(), &plan).env("KEPT", kept).args([
+        "commit",
+        "-q",
+        "-a",
+        "-m",
+        "Break the roadmap",
+    ]));
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("[toml-syntax]"), "{err}");
+}
+
+#[test]
+fn a_new_protected_branch_must_grow_from_the_existing_history() {
+    use crate::history::{COORDINATOR, Repo};
+    let (mut repo, _bare) = {
+        let mut repo = Repo::template(|dir| {
+            let path = dir.join("kept.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(
+                path,
+                text.replacen("protected = [\"main\"]", "protected = [\"main\", \"release\", \"stable\"]", 1),
+            )
+            .unwrap();
+        });
+        let bare = repo.s.home().join("server.git");
+        let (code, _, err) = run(crate::common::git(repo.s.home(), repo.s.home())
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(&bare));
+        assert_eq!(code, 0, "{err}");
+        run(repo.s.kept().args(["hooks", "install", "--server"]).arg(&bare));
+        repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+        let (code, out, err) = run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "main"]));
+        assert_eq!(code, 0, "{out}{err}");
+        let _ = repo.commit(COORDINATOR, "keep going");
+        (repo, bare)
+    };
+    // A release branch from main's history is fine.
+    let (code, out, err) =
+        run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "main:release"]));
+    assert_eq!(code, 0, "{out}{err}");
+    // An unrelated history may not become a protected branch.
+    repo.git(&["checkout", "-q", "--orphan", "other"]);
+    repo.commit(COORDINATOR, "A plan from nowhere");
+    let (code, out, err) =
+        run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "other:refs/heads/release2"]));
+    assert_eq!(code, 0, "an unprotected name is a proposal: {out}{err}");
+    let (code, _, err) =
+        run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "origin", "other:refs/heads/stable"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("stable is a protected branch: it must grow from the repository's existing history"), "{err}");
+    let (code, _, err) =
+        run(crate::common::git(repo.s.home(), &repo.dir).args(["push", "-q", "-f", "origin", "other:release"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("its history cannot be rewritten"), "{err}");
 }

@@ -96,25 +96,45 @@ fn receive(updates: Vec<RefUpdate>) -> CmdResult {
 fn pre_commit(path: &Path) -> CmdResult {
     let repo = git2::Repository::discover(path)
         .map_err(|e| format!("no git repository at {}: {}", path.display(), e.message()))?;
-    // The staged tree, written to the object database as `git write-tree` does.
-    let tree =
-        repo.index().and_then(|mut i| i.write_tree()).map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    // The staged tree, written to the object database as `git write-tree` does. `git commit -a`
+    // and `git commit <paths>` stage into a temporary index that git names in GIT_INDEX_FILE.
+    let index = match std::env::var_os("GIT_INDEX_FILE") {
+        Some(file) => {
+            let file = PathBuf::from(file);
+            let file = if file.is_absolute() { file } else { repo.workdir().unwrap_or(repo.path()).join(file) };
+            git2::Index::open(&file)
+        }
+        None => repo.index(),
+    };
+    let tree = index
+        .and_then(|mut i| i.write_tree_to(&repo))
+        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
     drop(repo);
     let loaded = kept::plan::load_rev(path, &tree.to_string())?;
     let report = kept::rules::validate(&loaded, today()?);
     let mut err = std::io::stderr().lock();
     render::human(&mut err, &report.diagnostics, &loaded.plan.sources, render::colour())?;
     if !report.is_valid() {
-        writeln!(err, "kept: the staged plan is invalid ({} errors); the commit is refused", report.errors())?;
+        let n = report.errors();
+        writeln!(
+            err,
+            "kept: the staged plan is invalid ({n} error{}); the commit is refused",
+            if n == 1 { "" } else { "s" }
+        )?;
         return Ok(INVALID);
     }
     Ok(0)
 }
 
+/// A string quoted for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 fn script(kept: &Path, args: &str) -> String {
     format!(
-        "#!/bin/sh\n# Installed by `kept hooks install`; see kept's README, \"Git hooks\".\nKEPT=${{KEPT:-'{}'}}\nexec \"$KEPT\" hooks {args}\n",
-        kept.display()
+        "#!/bin/sh\n# Installed by `kept hooks install`; see kept's README, \"Git hooks\".\nKEPT=${{KEPT:-{}}}\nexec \"$KEPT\" hooks {args}\n",
+        shell_quote(&kept.display().to_string())
     )
 }
 
@@ -126,7 +146,9 @@ fn install(path: Option<PathBuf>, server: Option<PathBuf>) -> CmdResult {
                 .map_err(|e| format!("{} is not a git repository: {}", git_dir.display(), e.message()))?;
             (
                 repo.path().join("hooks"),
-                vec![("pre-receive", "pre-receive".into()), ("update", "update \"$1\" \"$2\" \"$3\"".into())],
+                // pre-receive judges every ref of a push at once; the update hook (in hooks/) is
+                // for servers that run only update hooks, and here would only repeat the work.
+                vec![("pre-receive", "pre-receive".into())],
             )
         }
         None => {
@@ -134,7 +156,10 @@ fn install(path: Option<PathBuf>, server: Option<PathBuf>) -> CmdResult {
             let repo = git2::Repository::discover(&path)
                 .map_err(|e| format!("no git repository at {}: {}", path.display(), e.message()))?;
             let plan = path.canonicalize().unwrap_or(path);
-            (repo.path().join("hooks"), vec![("pre-commit", format!("pre-commit '{}'", plan.display()))])
+            (
+                repo.path().join("hooks"),
+                vec![("pre-commit", format!("pre-commit {}", shell_quote(&plan.display().to_string())))],
+            )
         }
     };
     std::fs::create_dir_all(&hooks_dir).map_err(|e| format!("cannot create {}: {e}", hooks_dir.display()))?;
