@@ -219,7 +219,16 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
             _ => &[],
         };
         let mut before = std::collections::HashMap::new();
-        for dir in files.iter().flat_map(|f| &f.changes).filter_map(|c| c.commitment.as_ref()) {
+        let named_by_updates: Vec<String> = files
+            .iter()
+            .filter_map(|f| match piece_of(&f.new) {
+                Some(Piece::Update(u)) => Some(u.commitments.iter().map(|c| c.value.clone()).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let concerned = files.iter().flat_map(|f| &f.changes).filter_map(|c| c.commitment.clone());
+        for dir in concerned.chain(named_by_updates).collect::<Vec<_>>().iter() {
             if before.contains_key(dir) {
                 continue;
             }

@@ -120,8 +120,14 @@ impl Authority<'_> {
     /// member of the organisation that is).
     pub fn reports_for(&self, who: &Identity, milestone: Option<&str>) -> bool {
         let (Some(c), Some(person)) = (self.commitment, &who.person) else { return false };
-        let org =
-            self.people.iter().find(|e| &e.id.value == person).and_then(|e| e.member_of.as_ref()).map(|o| &o.value);
+        // An automation account acts as the bot only, never for the organisation it sits in.
+        let org = self
+            .people
+            .iter()
+            .find(|e| &e.id.value == person)
+            .and_then(|e| e.member_of.as_ref())
+            .map(|o| &o.value)
+            .filter(|_| !who.roles.contains(&Role::Bot));
         let is = |id: &str| id == person || Some(&id.to_string()) == org;
         if c.lead.as_ref().is_some_and(|l| is(&l.value)) {
             return true;
@@ -139,6 +145,13 @@ impl Authority<'_> {
         let org =
             self.people.iter().find(|e| e.id.value == id).and_then(|e| e.member_of.as_ref()).map(|o| o.value.as_str());
         settings.roles.values().flatten().any(|h| h.value == id || Some(h.value.as_str()) == org)
+    }
+
+    /// Whether the identity reports for the commitment at all: its lead, or responsible for
+    /// any of its milestones (for progress notes about it).
+    pub fn reports_for_any(&self, who: &Identity) -> bool {
+        let Some(c) = self.commitment else { return false };
+        self.reports_for(who, None) || c.milestones.iter().any(|m| self.reports_for(who, Some(&m.id.value)))
     }
 
     /// Whether the commitment is approved (before the change).

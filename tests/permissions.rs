@@ -71,9 +71,34 @@ fn end_report(r: &Repo) {
     std::fs::write(path, text + "\nAddendum: the council adopted the recommendations.\n").unwrap();
 }
 
+fn progress_note(r: &Repo) {
+    std::fs::write(
+        r.dir.join("updates/2026-11-21-youth-audit.md"),
+        "+++\ntitle = { uk = \"Аудит\", en = \"Audit\" }\ndate = 2026-11-21\nkind = \"progress\"\nauthors = [\"p-oksana-hrytsenko\"]\ncommitments = [\"UAYAB0005\"]\n+++\nThe audit is half done.\n",
+    )
+    .unwrap();
+}
+
+fn rewrite_problem(r: &Repo) {
+    r.edit("commitments/UAYAB0005/README.en.md", "## Problem\n", "## Problem\n\nYoung people are not heard.\n");
+    r.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "[assessment]",
+        "[[amendments]]\non = 2026-11-20\nreason = { uk = \"Уточнення\", en = \"A sharper problem\" }\napproved-by = \"p-oleksandr-hnatiuk\"\n\n[assessment]",
+    );
+}
+
+fn change_mayors_email(r: &Repo) {
+    r.edit("people.toml", "email = \"mayor@yablunivka.example\"", "email = \"o.koval+mayor@yablunivka.example\"");
+}
+
+fn unapprove(r: &Repo) {
+    r.edit("commitments/UAYAB0005/commitment.toml", "status = \"in-implementation\"", "status = \"draft\"");
+}
+
 #[test]
 fn each_role_may_make_exactly_its_changes() {
-    let changes: [(&str, Edit); 8] = [
+    let changes: [(&str, Edit); 12] = [
         ("complete a milestone", complete_milestone),
         ("amend a due date", amend_due_date),
         ("change an assessment", assess),
@@ -82,6 +107,10 @@ fn each_role_may_make_exactly_its_changes() {
         ("propose a commitment", propose_commitment),
         ("link a tracker issue", link_issue),
         ("edit an end-of-commitment report", end_report),
+        ("add a progress note", progress_note),
+        ("rewrite an approved commitment's problem", rewrite_problem),
+        ("change a role holder's email", change_mayors_email),
+        ("un-approve a commitment", unapprove),
     ];
     let people = [
         ("coordinator", COORDINATOR),
@@ -103,6 +132,10 @@ fn each_role_may_make_exactly_its_changes() {
         ("propose a commitment", "Y Y . . . . ."),
         ("link a tracker issue", "Y . . . . . Y"),
         ("edit an end-of-commitment report", ". . Y . . . ."),
+        ("add a progress note", "Y . . Y . . ."),
+        ("rewrite an approved commitment's problem", ". Y . . . . ."),
+        ("change a role holder's email", ". . . . . . ."), // a coordinator and an approver together
+        ("un-approve a commitment", ". Y . . . . ."),
     ];
     let mut repo = Repo::template(|_| {});
     let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();

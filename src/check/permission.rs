@@ -19,9 +19,11 @@ pub fn check<'s>(
         let authority =
             Authority { settings: step.settings, people: step.people, commitment: old_commitment(step, change) };
         let need = need(change, &authority);
-        if !satisfied(&need, actors, &authority, change.milestone.as_deref()) {
-            shortfalls.push((need, change));
+        if satisfied(&need, actors, &authority, change.milestone.as_deref()) || update_by_reporter(step, change, actors)
+        {
+            continue;
         }
+        shortfalls.push((need, change));
     }
     if mode == Mode::Proposal {
         return shortfalls;
@@ -58,6 +60,24 @@ pub fn check<'s>(
         });
     }
     Vec::new()
+}
+
+/// Whether a progress note is written by the lead or a responsible person of a commitment
+/// it names (a note that names none is the coordinator's).
+fn update_by_reporter(step: &Step<'_>, change: &Change, actors: &[Identity]) -> bool {
+    if change.kind != crate::diff::Kind::Update {
+        return false;
+    }
+    let new = step.file(&change.path).and_then(|f| f.new.as_ref()).and_then(|p| p.piece.as_ref());
+    let Some(crate::plan::Piece::Update(u)) = new else { return false };
+    u.commitments.iter().any(|id| {
+        let commitment = match step.before.get(&id.value).and_then(|p| p.piece.as_ref()) {
+            Some(crate::plan::Piece::Commitment(c)) => Some(c),
+            _ => None,
+        };
+        let authority = Authority { settings: step.settings, people: step.people, commitment };
+        actors.iter().any(|a| authority.reports_for_any(a))
+    })
 }
 
 fn describe(who: &Identity) -> String {
