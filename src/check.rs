@@ -301,7 +301,9 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
             }
         }
         for d in &mut diags {
-            d.notes.insert(0, format!("in commit {} \"{}\" by {}", commit.short(), commit.summary, commit.author.name));
+            // A merge is the merger's doing; any other commit its author's.
+            let by = if commit.is_merge() { &commit.committer.name } else { &commit.author.name };
+            d.notes.insert(0, format!("in commit {} \"{}\" by {by}", commit.short(), commit.summary));
         }
         let mut sources = SourceMap::default();
         for d in &diags {

@@ -194,3 +194,31 @@ fn a_new_protected_branch_must_grow_from_the_existing_history() {
     assert_ne!(code, 0);
     assert!(err.contains("its history cannot be rewritten"), "{err}");
 }
+
+#[test]
+fn the_update_hook_judges_one_ref_like_pre_receive() {
+    use crate::history::{LEAD, Repo};
+    let mut repo = Repo::template(|_| {});
+    let bare = repo.s.home().join("server.git");
+    let (code, _, err) =
+        run(crate::common::git(repo.s.home(), repo.s.home()).args(["init", "-q", "--bare", "-b", "main"]).arg(&bare));
+    assert_eq!(code, 0, "{err}");
+    let hook = bare.join("hooks/update");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/update"), &hook).unwrap();
+    repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    let kept = env!("CARGO_BIN_EXE_kept");
+    let push = |repo: &Repo| {
+        run(crate::common::git(repo.s.home(), &repo.dir).env("KEPT", kept).args(["push", "origin", "main"]))
+    };
+    let (code, out, err) = push(&repo);
+    assert_eq!(code, 0, "{out}{err}");
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"completed\"",
+    );
+    repo.commit(LEAD, "Complete without a date or evidence");
+    let (code, _, err) = push(&repo);
+    assert_ne!(code, 0);
+    assert!(err.contains("error[milestone-transition]"), "{err}");
+}
