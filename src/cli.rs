@@ -7,6 +7,7 @@ mod demo;
 mod diff;
 mod hooks;
 mod init;
+mod log;
 mod render;
 mod schema;
 mod status;
@@ -47,6 +48,8 @@ enum Command {
     Hooks(hooks::Args),
     /// CODEOWNERS from the plan's roles, so the forge requires the same reviews.
     Codeowners(codeowners::Args),
+    /// The audit trail: every change in the plan's history, who made it, when, and how.
+    Log(log::Args),
 }
 
 /// Output format of reporting commands.
@@ -95,6 +98,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Hooks(a) => hooks::run(a),
         Command::Codeowners(a) => codeowners::run(a),
+        Command::Log(a) => log::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

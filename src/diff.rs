@@ -14,7 +14,7 @@ use crate::history::{History, HistoryError};
 use crate::plan::{self, At, Commitment, Entity, Milestone, Piece, Role, Text};
 
 /// What kind of change, for the rules that judge it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// The plan's phase.
@@ -80,7 +80,7 @@ pub enum Kind {
 }
 
 /// One change, in domain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
     /// What kind of change.
     pub kind: Kind,
@@ -109,7 +109,7 @@ pub struct Change {
     #[serde(skip)]
     pub loc: Option<Loc>,
     /// A change of the file as a whole (a side did not parse, or no field changed).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole_file: bool,
 }
 

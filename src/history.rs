@@ -56,7 +56,7 @@ fn git(source: git2::Error) -> HistoryError {
 }
 
 /// A person as git records them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     /// Name.
     pub name: String,

@@ -15,7 +15,7 @@ use crate::diff::{Change, Kind};
 use crate::plan::{Commitment, Entity, Settings};
 
 /// A role in kept.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Runs the process and curates the plan.

@@ -11,6 +11,7 @@ mod git_rev;
 mod history;
 mod hooks;
 mod init;
+mod log;
 mod permissions;
 mod schema;
 mod signatures;

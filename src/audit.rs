@@ -1,0 +1,325 @@
+//! The audit trail: every semantic change in a plan's history, with who made it, when, in
+//! which commit and pull request, and whether the commit was signed (`kept log`).
+//!
+//! Each commit is compared with its first parent by the same diff `kept check` uses; merges
+//! are not (their changes are those of the commits they bring in, which are listed with the
+//! pull request the merge names). A cache keyed by commit id, kept inside the repository's
+//! git directory, makes repeat runs fast: it holds only what a commit determines by itself,
+//! is rebuilt when missing or unreadable, and is never trusted over the repository.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::diff::{BlobCache, Change, Kind, diff_changed};
+use crate::history::{History, HistoryError, Person};
+use crate::plan::{Entity, Piece};
+use crate::roles::{Authority, Role};
+
+/// The cache format; a change makes old caches be ignored.
+const CACHE_VERSION: &str = "kept-log-cache 2";
+
+/// What a commit determines on its own: cached by commit id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitRecord {
+    /// The commit id.
+    pub id: String,
+    /// Parent ids, first parent first.
+    pub parents: Vec<String>,
+    /// Author.
+    pub author: Person,
+    /// Committer.
+    pub committer: Person,
+    /// The message's first line.
+    pub summary: String,
+    /// The pull or merge request the message names, if any.
+    pub pull_request: Option<u64>,
+    /// The author as the plan knew them before the commit.
+    pub person: Option<String>,
+    /// Their roles then.
+    pub roles: Vec<Role>,
+    /// `unsigned`, `signed`, or a verification result where the plan required signatures.
+    pub signature: String,
+    /// The changes (none for merges).
+    pub changes: Vec<Change>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The commit id.
+    pub commit: String,
+    /// The author's date (UTC).
+    pub date: Date,
+    /// The author's time, seconds since the epoch.
+    pub time: i64,
+    /// The people.toml id of the author, if known.
+    pub person: Option<String>,
+    /// The author's name.
+    pub name: String,
+    /// The author's roles at the time.
+    pub roles: Vec<Role>,
+    /// The committer, when not the author.
+    pub committer: Option<String>,
+    /// The pull or merge request that brought the change.
+    pub pull_request: Option<u64>,
+    /// The commit's signature status.
+    pub signature: String,
+    /// The change in words.
+    pub summary: String,
+    /// The change.
+    pub change: Change,
+}
+
+/// Which changes to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A commitment (`UAKLY0003`) or a milestone (`UAKLY0003/M2`).
+    pub subject: Option<String>,
+    /// Only changes made on or after this date.
+    pub since: Option<Date>,
+    /// Only changes by this person id.
+    pub person: Option<String>,
+    /// Only changes of this kind.
+    pub kind: Option<Kind>,
+}
+
+impl Filter {
+    fn keeps(&self, e: &Entry) -> bool {
+        if let Some(s) = &self.subject {
+            let (c, m) = s.split_once('/').map_or((s.as_str(), None), |(c, m)| (c, Some(m)));
+            if e.change.commitment.as_deref() != Some(c) || m.is_some_and(|m| e.change.milestone.as_deref() != Some(m))
+            {
+                return false;
+            }
+        }
+        self.since.is_none_or(|d| e.date >= d)
+            && self.person.as_ref().is_none_or(|p| e.person.as_ref() == Some(p))
+            && self.kind.is_none_or(|k| e.change.kind == k)
+    }
+}
+
+/// The pull or merge request number a commit message names: GitHub's and Gitea's merge and
+/// squash messages (`Merge pull request #12 from ...`, `Title (#12)`) and GitLab's
+/// (`See merge request group/project!12`).
+pub fn pull_request(message: &str) -> Option<u64> {
+    let number = |s: &str| -> Option<u64> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let first = message.lines().next().unwrap_or_default();
+    if let Some(rest) = first.strip_prefix("Merge pull request #") {
+        return number(rest);
+    }
+    if first.starts_with("Merge pull request '")
+        && let Some(i) = first.rfind("(#")
+    {
+        return number(&first[i + 2..]);
+    }
+    if let Some(i) = first.trim_end().rfind("(#")
+        && first.trim_end().ends_with(')')
+    {
+        return number(&first[i + 2..]);
+    }
+    message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("See merge request "))
+        .and_then(|r| r.rsplit_once('!'))
+        .and_then(|(_, n)| number(n))
+}
+
+/// The cache file inside the git directory.
+fn cache_path(history: &History) -> PathBuf {
+    history.repo().path().join("kept").join("log-cache.jsonl")
+}
+
+fn read_cache(path: &std::path::Path) -> HashMap<String, CommitRecord> {
+    let Ok(file) = std::fs::File::open(path) else { return HashMap::new() };
+    let mut lines = std::io::BufReader::new(file).lines();
+    if lines.next().and_then(Result::ok).as_deref() != Some(CACHE_VERSION) {
+        return HashMap::new();
+    }
+    // A line that does not read (a crash while writing, a newer format) is skipped: the
+    // commit is recomputed from the repository.
+    lines
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<CommitRecord>(&l).ok())
+        .map(|r| (r.id.clone(), r))
+        .collect()
+}
+
+fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -> std::io::Result<()> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path.parent().expect("the cache lives in a directory"))?;
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut out = Vec::new();
+    if !had_any {
+        file.set_len(0)?;
+        out.extend_from_slice(CACHE_VERSION.as_bytes());
+        out.push(b'\n');
+    }
+    for r in fresh {
+        serde_json::to_writer(&mut out, r)?;
+        out.push(b'\n');
+    }
+    file.write_all(&out)
+}
+
+fn piece<'p>(p: &'p Option<std::sync::Arc<crate::diff::Parsed>>) -> Option<&'p Piece> {
+    p.as_ref().and_then(|p| p.piece.as_ref())
+}
+
+/// Compute a commit's record from the repository.
+fn record(
+    history: &History,
+    cache: &mut BlobCache,
+    commit: &crate::history::Commit,
+) -> Result<CommitRecord, HistoryError> {
+    let parent = commit.parents.first().copied();
+    let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
+    let new_tree = history.plan_tree(commit.id)?;
+    let changes = if commit.is_merge() {
+        Vec::new()
+    } else {
+        diff_changed(history, cache, history.changed_files(old_tree, new_tree)?)?
+            .into_iter()
+            .flat_map(|f| f.changes)
+            .collect()
+    };
+    // Who the author was to the plan, and whether it asked for signatures, before the commit.
+    let at = if old_tree.is_some() { old_tree } else { new_tree };
+    let settings = history.blob_at(at, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
+    let people = history.blob_at(at, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
+    let settings = match piece(&settings) {
+        Some(Piece::Settings(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let people: Vec<Entity> = match piece(&people) {
+        Some(Piece::People(p)) => p.clone(),
+        _ => Vec::new(),
+    };
+    let authority = Authority { settings: settings.as_ref(), people: &people, commitment: None };
+    let who = authority.identify(&commit.author.name, &commit.author.email);
+    let signature = match (&commit.signature, settings.as_ref().is_some_and(|s| s.signatures_required)) {
+        (None, _) => "unsigned".to_string(),
+        (Some(_), false) => "signed".to_string(),
+        (Some(sig), true) => match crate::signature::verify(Some(sig), &people) {
+            crate::signature::Status::Verified { person } => format!("verified ({person})"),
+            crate::signature::Status::UnknownKey => "signed, unknown key".to_string(),
+            crate::signature::Status::Bad { .. } => "bad signature".to_string(),
+            crate::signature::Status::Unverifiable { .. } | crate::signature::Status::Unsigned => {
+                "signed, not verified".to_string()
+            }
+        },
+    };
+    Ok(CommitRecord {
+        id: commit.id.to_string(),
+        parents: commit.parents.iter().map(|p| p.to_string()).collect(),
+        author: commit.author.clone(),
+        committer: commit.committer.clone(),
+        summary: commit.summary.clone(),
+        pull_request: pull_request(&commit.message),
+        person: who.person,
+        roles: who.roles.into_iter().collect(),
+        signature,
+        changes,
+    })
+}
+
+/// Options of [`log`].
+pub struct Options<'a> {
+    /// The revision whose history is listed.
+    pub rev: &'a str,
+    /// Which changes to list.
+    pub filter: Filter,
+    /// Use and update the cache.
+    pub cache: bool,
+    /// Called with (commits done, commits in all) while computing, for a progress bar.
+    pub progress: Option<&'a dyn Fn(usize, usize)>,
+}
+
+/// The audit trail of a plan's history, newest first.
+pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, HistoryError> {
+    let head = history.resolve(options.rev)?;
+    let commits = history.range(None, head)?;
+    let path = cache_path(history);
+    let cached = if options.cache { read_cache(&path) } else { HashMap::new() };
+    let had_any = !cached.is_empty();
+    let mut blobs = BlobCache::default();
+    let mut records = Vec::with_capacity(commits.len());
+    let mut fresh = Vec::new();
+    let missing = commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).count();
+    let mut done = 0;
+    for commit in &commits {
+        match cached.get(&commit.id.to_string()) {
+            Some(r) => records.push(r.clone()),
+            None => {
+                let r = record(history, &mut blobs, commit)?;
+                fresh.push(r.clone());
+                records.push(r);
+                done += 1;
+                if let Some(progress) = options.progress
+                    && (done % 50 == 0 || done == missing)
+                {
+                    progress(done, missing);
+                }
+            }
+        }
+    }
+    if options.cache {
+        // The cache is a convenience: failing to write it is not an error of the log.
+        let _ = append_cache(&path, &fresh, had_any);
+    }
+    // A merge that names a pull request lends its number to the commits it brings in.
+    let mut pr_of: HashMap<String, u64> = HashMap::new();
+    for c in commits.iter().filter(|c| c.first_parent_line && c.is_merge()) {
+        let Some(pr) = records.iter().find(|r| r.id == c.id.to_string()).and_then(|r| r.pull_request) else { continue };
+        let side: HashSet<git2::Oid> =
+            history.range(Some(c.parents[0]), c.parents[1])?.into_iter().map(|s| s.id).collect();
+        for id in side {
+            pr_of.entry(id.to_string()).or_insert(pr);
+        }
+    }
+    let mut entries = Vec::new();
+    for r in records.iter().rev() {
+        for change in &r.changes {
+            let entry = Entry {
+                commit: r.id.clone(),
+                date: r.author.date(),
+                time: r.author.time,
+                person: r.person.clone(),
+                name: r.author.name.clone(),
+                roles: r.roles.clone(),
+                committer: (r.committer.email != r.author.email).then(|| r.committer.name.clone()),
+                pull_request: r.pull_request.or_else(|| pr_of.get(&r.id).copied()),
+                signature: r.signature.clone(),
+                summary: change.to_string(),
+                change: change.clone(),
+            };
+            if options.filter.keeps(&entry) {
+                entries.push(entry);
+            }
+        }
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pull_request;
+
+    #[test]
+    fn pull_request_numbers_from_forge_messages() {
+        assert_eq!(pull_request("Merge pull request #12 from cso/youth\n\nPropose"), Some(12));
+        assert_eq!(pull_request("Complete the audit (#34)"), Some(34));
+        assert_eq!(pull_request("Merge pull request 'Youth council' (#56) from youth into main"), Some(56));
+        assert_eq!(pull_request("Merge branch 'youth' into 'main'\n\nSee merge request yab/plan!78"), Some(78));
+        assert_eq!(pull_request("Fix a typo"), None);
+        assert_eq!(pull_request("Use (#) sign"), None);
+    }
+}
