@@ -170,10 +170,6 @@ fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -
     file.write_all(&out)
 }
 
-fn piece<'p>(p: &'p Option<std::sync::Arc<crate::diff::Parsed>>) -> Option<&'p Piece> {
-    p.as_ref().and_then(|p| p.piece.as_ref())
-}
-
 /// Compute a commit's record from the repository.
 fn record(
     history: &History,
@@ -195,11 +191,11 @@ fn record(
     let at = if old_tree.is_some() { old_tree } else { new_tree };
     let settings = history.blob_at(at, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
     let people = history.blob_at(at, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
-    let settings = match piece(&settings) {
+    let settings = match crate::diff::piece(&settings) {
         Some(Piece::Settings(s)) => Some(s.clone()),
         _ => None,
     };
-    let people: Vec<Entity> = match piece(&people) {
+    let people: Vec<Entity> = match crate::diff::piece(&people) {
         Some(Piece::People(p)) => p.clone(),
         _ => Vec::new(),
     };

@@ -150,9 +150,7 @@ impl Step<'_> {
     }
 }
 
-fn piece_of(p: &Option<Arc<Parsed>>) -> Option<&Piece> {
-    p.as_ref().and_then(|p| p.piece.as_ref())
-}
+use crate::diff::piece as piece_of;
 
 /// The commitment of a change, before the commit.
 pub(crate) fn old_commitment<'a>(step: &'a Step<'_>, change: &Change) -> Option<&'a Commitment> {

@@ -730,6 +730,11 @@ pub struct Parsed {
     pub text: String,
 }
 
+/// The piece of a parsed file, if it has one.
+pub fn piece(p: &Option<std::sync::Arc<Parsed>>) -> Option<&Piece> {
+    p.as_ref().and_then(|p| p.piece.as_ref())
+}
+
 /// Parses blobs once per blob id, however many commits share them.
 #[derive(Default)]
 pub struct BlobCache {
