@@ -1,10 +1,16 @@
 //! Data parallelism over the machine's cores with scoped threads, keeping order.
 //!
-//! Plans are a few thousand small files; splitting them into one chunk per core is all the
-//! scheduling needed, so kept does without a thread-pool dependency.
+//! Work is cut into small batches that threads take in turn, so a thread that meets the
+//! larger files does not leave the others idle at the end; kept needs no thread-pool
+//! dependency for a few thousand small files.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items the work runs on the calling thread.
 const MIN_PARALLEL: usize = 64;
+/// Items per batch.
+const BATCH: usize = 16;
 
 /// Map `f` over `items` on every core, keeping their order.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
@@ -12,25 +18,39 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
     if threads <= 1 || items.len() < MIN_PARALLEL {
         return items.into_iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut batches: Vec<Mutex<Option<Vec<T>>>> = Vec::new();
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
-        chunks.push(items.by_ref().take(chunk).collect());
+        batches.push(Mutex::new(Some(items.by_ref().take(BATCH).collect())));
     }
-    let f = &f;
+    let results: Vec<Mutex<Vec<R>>> = (0..batches.len()).map(|_| Mutex::new(Vec::new())).collect();
+    let next = AtomicUsize::new(0);
+    let (f, batches_ref, results_ref, next_ref) = (&f, &batches, &results, &next);
     std::thread::scope(|s| {
-        let handles: Vec<_> =
-            chunks.into_iter().map(|c| s.spawn(move || c.into_iter().map(f).collect::<Vec<R>>())).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(r) => r,
-                // A panic in a worker is a bug: re-raise it rather than lose items silently.
-                Err(p) => std::panic::resume_unwind(p),
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(move || {
+                    loop {
+                        let i = next_ref.fetch_add(1, Ordering::Relaxed);
+                        let Some(batch) = batches_ref.get(i) else { break };
+                        // Each batch index is taken once, so its lock is never contended.
+                        let work = batch.lock().map(|mut b| b.take()).unwrap_or_default().unwrap_or_default();
+                        let out: Vec<R> = work.into_iter().map(f).collect();
+                        if let Ok(mut slot) = results_ref[i].lock() {
+                            *slot = out;
+                        }
+                    }
+                })
             })
-            .collect()
-    })
+            .collect();
+        for h in handles {
+            // A panic in a worker is a bug: re-raise it rather than lose items silently.
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+    });
+    results.into_iter().flat_map(|m| m.into_inner().unwrap_or_default()).collect()
 }
 
 #[cfg(test)]
@@ -40,5 +60,7 @@ mod tests {
         let v: Vec<u32> = (0..1000).collect();
         assert_eq!(super::map(v.clone(), |x| x * 2), v.iter().map(|x| x * 2).collect::<Vec<_>>());
         assert_eq!(super::map(vec![1, 2], |x| x + 1), vec![2, 3]);
+        let odd: Vec<u32> = (0..1003).collect();
+        assert_eq!(super::map(odd.clone(), |x| x), odd);
     }
 }

@@ -21,7 +21,7 @@ pub use model::*;
 
 use crate::catalogue;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Loc};
+use crate::diagnostic::Diagnostic;
 use source::{EntryKind, ReadError, Source};
 use toml_doc::{Ctx, View};
 
@@ -266,20 +266,24 @@ pub fn load(source: &dyn Source) -> Loaded {
             crate::parallel::map(read, |(path, role, bytes)| process(path, &role, bytes))
         }
     };
+    let mut waiting = Narratives::default();
     for mut d in done {
         diags.append(&mut d.diags);
         if d.broken {
             plan.broken.insert(d.path.clone());
         }
         if let Some(piece) = d.piece {
-            assemble(&mut plan, piece);
+            assemble(&mut plan, &mut waiting, piece);
         }
         if let Some(text) = d.text {
             plan.sources.insert(d.path, text);
         }
     }
     // Narratives whose directory has no commitment.toml were reported as missing-file.
-    plan.commitments.retain(|c| !c.path.is_empty());
+    for c in &mut plan.commitments {
+        c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
+        c.end_reports = waiting.end_reports.remove(&c.dir).unwrap_or_default();
+    }
     plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
     look_up_evidence(source, &mut plan);
@@ -579,7 +583,14 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
     })
 }
 
-fn assemble(plan: &mut Plan, piece: Piece) {
+/// Narratives wait here until every commitment is read, then join their commitment.
+#[derive(Default)]
+struct Narratives {
+    readmes: std::collections::HashMap<String, Vec<Narrative>>,
+    end_reports: std::collections::HashMap<String, Vec<Narrative>>,
+}
+
+fn assemble(plan: &mut Plan, waiting: &mut Narratives, piece: Piece) {
     match piece {
         Piece::Settings(s) => plan.settings = Some(s),
         Piece::Meta(m) => plan.meta = Some(m),
@@ -588,48 +599,9 @@ fn assemble(plan: &mut Plan, piece: Piece) {
         Piece::Opportunities(o) => plan.opportunities = Some(o),
         Piece::Learning(l) => plan.learning = Some(l),
         Piece::Vision(n) => plan.vision.push(n),
-        Piece::Commitment(mut c) => {
-            // Narratives parsed before their commitment wait in a placeholder; take them over.
-            if let Some(pos) = plan.commitments.iter().position(|p| p.dir == c.dir && p.path.is_empty()) {
-                let placeholder = plan.commitments.swap_remove(pos);
-                c.narratives = placeholder.narratives;
-                c.end_reports = placeholder.end_reports;
-            }
-            plan.commitments.push(c);
-        }
-        Piece::Readme(dir, n) => commitment_slot(plan, &dir).narratives.push(n),
-        Piece::EndReport(dir, n) => commitment_slot(plan, &dir).end_reports.push(n),
+        Piece::Commitment(c) => plan.commitments.push(c),
+        Piece::Readme(dir, n) => waiting.readmes.entry(dir).or_default().push(n),
+        Piece::EndReport(dir, n) => waiting.end_reports.entry(dir).or_default().push(n),
         Piece::Update(u) => plan.updates.push(u),
     }
-}
-
-/// The commitment for a directory, or a placeholder that its commitment.toml will fill.
-fn commitment_slot<'p>(plan: &'p mut Plan, dir: &str) -> &'p mut Commitment {
-    if let Some(pos) = plan.commitments.iter().position(|c| c.dir == dir) {
-        return &mut plan.commitments[pos];
-    }
-    plan.commitments.push(Commitment {
-        dir: dir.to_string(),
-        id: At::new(dir.to_string(), Loc::default()),
-        title: None,
-        lead: None,
-        supporting: Vec::new(),
-        opportunity: None,
-        ogp_values: Vec::new(),
-        policy_areas: Vec::new(),
-        start: None,
-        end: None,
-        status: None,
-        progress: None,
-        withdrawn_reason: None,
-        approval: None,
-        milestones: Vec::new(),
-        amendments: Vec::new(),
-        assessment: None,
-        narratives: Vec::new(),
-        end_reports: Vec::new(),
-        path: String::new(),
-        loc: Loc::default(),
-    });
-    plan.commitments.last_mut().expect("just pushed")
 }
