@@ -222,3 +222,29 @@ fn the_update_hook_judges_one_ref_like_pre_receive() {
     assert_ne!(code, 0);
     assert!(err.contains("error[milestone-transition]"), "{err}");
 }
+
+#[test]
+fn deleting_a_protected_branch_is_refused() {
+    use crate::history::Repo;
+    let repo = Repo::template(|_| {});
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let zero = "0".repeat(40);
+    // The update hook's own arguments, as git passes them, in the repository it runs in.
+    let (code, _, err) = run(repo.s.kept().env("GIT_DIR", repo.dir.join(".git")).args([
+        "hooks",
+        "update",
+        "refs/heads/main",
+        &head,
+        &zero,
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("main is a protected branch: it cannot be deleted"), "{err}");
+    let (code, _, err) = run(repo.s.kept().env("GIT_DIR", repo.dir.join(".git")).args([
+        "hooks",
+        "update",
+        "refs/heads/topic",
+        &head,
+        &zero,
+    ]));
+    assert_eq!(code, 0, "other branches may be deleted: {err}");
+}
