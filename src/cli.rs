@@ -8,6 +8,7 @@ mod diff;
 mod hooks;
 mod init;
 mod log;
+mod publish;
 mod render;
 mod schema;
 mod status;
@@ -50,6 +51,8 @@ enum Command {
     Codeowners(codeowners::Args),
     /// The audit trail: every change in the plan's history, who made it, when, and how.
     Log(log::Args),
+    /// The public site: feeds, dashboard, open data and badges, from committed history.
+    Publish(publish::Args),
 }
 
 /// Output format of reporting commands.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Hooks(a) => hooks::run(a),
         Command::Codeowners(a) => codeowners::run(a),
         Command::Log(a) => log::run(a),
+        Command::Publish(a) => publish::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -17,6 +17,7 @@ pub mod hook;
 pub mod init;
 pub mod parallel;
 pub mod plan;
+pub mod publish;
 pub mod repo;
 pub mod roles;
 pub mod rules;

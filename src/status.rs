@@ -89,9 +89,14 @@ pub struct Overdue {
     pub days: i64,
 }
 
-/// Compute the status of a plan.
+/// Compute the status of a plan, its texts in the plan's primary language.
 pub fn compute(plan: &Plan, catalogue: &Catalogue, today: Date) -> Status {
-    let langs = plan.languages();
+    compute_in(plan, catalogue, today, &plan.languages())
+}
+
+/// Compute the status of a plan, its texts in the first of `langs` that has them.
+pub fn compute_in(plan: &Plan, catalogue: &Catalogue, today: Date, langs: &[String]) -> Status {
+    let langs = langs.to_vec();
     let meta = plan.meta.as_ref();
     let text = |t: Option<&crate::plan::At<crate::plan::Text>>| t.map_or(String::new(), |t| t.best(&langs).to_string());
     let phase_index = meta.and_then(|m| m.phase_index()).unwrap_or(0);

@@ -13,6 +13,7 @@ mod hooks;
 mod init;
 mod log;
 mod permissions;
+mod publish;
 mod schema;
 mod signatures;
 mod template;

@@ -1,0 +1,221 @@
+//! `kept publish`: the plan's public site from committed history only: Atom and JSON feeds,
+//! a static dashboard in the plan's languages, open data and status badges.
+//!
+//! Everything is rendered into memory from one revision and its history, dated by that
+//! revision's commit (never by the clock), so publishing the same revision twice gives the
+//! same bytes; the site is then swapped in whole, so a web server never serves a mix.
+
+mod badge;
+mod data;
+mod feed;
+mod html;
+pub mod i18n;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::audit::Entry;
+use crate::catalogue::Catalogue;
+use crate::date::Date;
+use crate::history::{History, HistoryError};
+use crate::plan::Plan;
+
+/// The site, as paths and their bytes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Repository-style paths (`feed.atom`, `commitments/UAKLY0003.html`) to contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Site {
+    fn add(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), contents.into());
+    }
+}
+
+/// What the site is made from.
+pub struct Input<'a> {
+    /// The plan at the published revision.
+    pub plan: &'a Plan,
+    /// Its step catalogue.
+    pub catalogue: &'a Catalogue,
+    /// The published commit.
+    pub commit: String,
+    /// The published commit's date: the site's "as of".
+    pub as_of: Date,
+    /// The commit's time (seconds since the epoch), for feed `updated`.
+    pub time: i64,
+    /// The audit trail, newest first.
+    pub entries: &'a [Entry],
+    /// Where the site will live, ending in `/` (relative links work without it).
+    pub base_url: Option<String>,
+    /// The repository's web address, for commit links.
+    pub forge_url: Option<String>,
+}
+
+impl Input<'_> {
+    /// The plan's languages (at least one).
+    pub fn languages(&self) -> Vec<String> {
+        let l = self.plan.languages();
+        if l.is_empty() { vec!["en".to_string()] } else { l }
+    }
+
+    /// The languages with `lang` first, for picking translations.
+    pub fn prefer(&self, lang: &str) -> Vec<String> {
+        let mut v = vec![lang.to_string()];
+        v.extend(self.languages().into_iter().filter(|l| l != lang));
+        v
+    }
+
+    /// The member code, for ids.
+    pub fn code(&self) -> String {
+        self.plan.meta.as_ref().and_then(|m| m.member_code.as_ref()).map_or("plan".into(), |c| c.value.clone())
+    }
+
+    /// An absolute URL for a site path, when the base is known.
+    pub fn url(&self, path: &str) -> Option<String> {
+        self.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path))
+    }
+
+    /// The forge's page for a commit, when the plan names its forge.
+    pub fn commit_url(&self, commit: &str) -> Option<String> {
+        self.forge_url.as_ref().map(|f| format!("{}/commit/{commit}", f.trim_end_matches('/')))
+    }
+
+    /// The page of the site for a language: `index.html` for the primary one.
+    pub fn page(&self, name: &str, lang: &str) -> String {
+        if self.languages().first().map(String::as_str) == Some(lang) {
+            format!("{name}.html")
+        } else {
+            format!("{name}.{lang}.html")
+        }
+    }
+}
+
+/// Escape text for XML and HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An RFC 3339 UTC timestamp for seconds since the epoch.
+pub fn rfc3339(time: i64) -> String {
+    let date = Date::from_days(time.div_euclid(86_400));
+    let secs = time.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Build the whole site in memory.
+pub fn build(input: &Input<'_>) -> Site {
+    let mut site = Site::default();
+    feed::render(input, &mut site);
+    data::render(input, &mut site);
+    badge::render(input, &mut site);
+    html::render(input, &mut site);
+    site
+}
+
+/// Why a site could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// Reading history failed.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// Loading the plan failed.
+    #[error(transparent)]
+    Load(#[from] crate::plan::LoadError),
+    /// The plan names a catalogue kept does not have.
+    #[error("the plan names a step catalogue kept does not ship; run `kept validate`")]
+    Catalogue,
+    /// Writing the site failed.
+    #[error("cannot write the site to {}", path.display())]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Build the site of a revision of the plan at `path`.
+pub fn site_at(history: &History, path: &Path, rev: &str, base_url: Option<String>) -> Result<Site, PublishError> {
+    let head = history.resolve(rev)?;
+    let commit = history
+        .range(None, head)?
+        .pop()
+        .ok_or_else(|| HistoryError::Revision { rev: rev.to_string(), source: git2::Error::from_str("no commits") })?;
+    let loaded = crate::plan::load_rev(path, &head.to_string())?;
+    let catalogue = crate::rules::catalogue_for(&loaded.plan).ok_or(PublishError::Catalogue)?;
+    let options =
+        crate::audit::Options { rev: &head.to_string(), filter: Default::default(), cache: true, progress: None };
+    let entries = crate::audit::log(history, &options)?;
+    let settings = loaded.plan.settings.as_ref();
+    let base_url = base_url.or_else(|| settings.and_then(|s| s.base_url.as_ref()).map(|u| u.value.clone()));
+    let forge_url = settings.and_then(|s| s.forge_url.as_ref()).map(|u| u.value.clone());
+    let input = Input {
+        plan: &loaded.plan,
+        catalogue: &catalogue,
+        commit: head.to_string(),
+        as_of: commit.committer.date(),
+        time: commit.committer.time,
+        entries: &entries,
+        base_url,
+        forge_url,
+    };
+    Ok(build(&input))
+}
+
+/// Write a site to `out` in one swap: the new site is written beside it, and `out` (a link
+/// to the current version) is replaced atomically, so readers see the old site or the new,
+/// never a mix.
+pub fn write(site: &Site, out: &Path, version: &str) -> Result<(), PublishError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| PublishError::Write { path, source }
+    };
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(err(parent))?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    let dir = parent.join(format!(".{name}.{version}"));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(err(&dir))?;
+    }
+    for (path, bytes) in &site.files {
+        let target = dir.join(path);
+        if let Some(p) = target.parent() {
+            std::fs::create_dir_all(p).map_err(err(p))?;
+        }
+        std::fs::write(&target, bytes).map_err(err(&target))?;
+    }
+    // An earlier site published as a plain directory moves aside once.
+    let previous = std::fs::read_link(out).ok();
+    if out.exists() && previous.is_none() {
+        let aside = parent.join(format!(".{name}.before-kept"));
+        let _ = std::fs::remove_dir_all(&aside);
+        std::fs::rename(out, &aside).map_err(err(out))?;
+    }
+    let link = parent.join(format!(".{name}.link-{version}"));
+    let _ = std::fs::remove_file(&link);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.file_name().expect("named above"), &link).map_err(err(&link))?;
+    std::fs::rename(&link, out).map_err(err(out))?;
+    if let Some(old) = previous
+        && old != Path::new(dir.file_name().expect("named above"))
+    {
+        let _ = std::fs::remove_dir_all(parent.join(old));
+    }
+    Ok(())
+}

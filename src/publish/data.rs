@@ -1,0 +1,172 @@
+//! Open data: commitments, milestones and changes as CSV (RFC 4180) and the whole plan as
+//! JSON; column names follow OGP's commitment dataset where it has an equivalent
+//! (docs/open-data.md).
+
+use super::{Input, Site};
+
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",") + "\r\n";
+    for r in rows {
+        out += &(r.iter().map(|f| field(f)).collect::<Vec<_>>().join(",") + "\r\n");
+    }
+    out
+}
+
+pub fn render(input: &Input<'_>, site: &mut Site) {
+    let langs = input.languages();
+    let primary = langs[0].clone();
+    let en = "en".to_string();
+    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| {
+        t.as_ref().map(|t| t.get(l).unwrap_or_else(|| t.best(&langs)).to_string()).unwrap_or_default()
+    };
+    let name = |id: &str| {
+        input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
+    };
+    let status = crate::status::compute(input.plan, input.catalogue, input.as_of);
+    let mut rows = Vec::new();
+    for c in &input.plan.commitments {
+        let s = status.commitments.iter().find(|s| s.id == c.id.value);
+        rows.push(vec![
+            c.id.value.clone(),
+            status.member.clone(),
+            text(&c.title, &primary),
+            text(&c.title, &en),
+            c.start.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            c.end.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            c.lead.as_ref().map(|l| name(&l.value)).unwrap_or_default(),
+            c.supporting.iter().map(|s| name(&s.value)).collect::<Vec<_>>().join("; "),
+            c.status.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            c.progress.as_ref().map(|p| p.value.to_string()).unwrap_or_default(),
+            s.and_then(|s| s.computed_progress).map(|p| p.to_string()).unwrap_or_default(),
+            c.ogp_values.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join("; "),
+            c.policy_areas.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join("; "),
+            c.assessment.as_ref().and_then(|a| a.values.get("verifiable")).map(|v| v.value.clone()).unwrap_or_default(),
+            c.assessment
+                .as_ref()
+                .and_then(|a| a.values.get("potential-for-results"))
+                .map(|v| v.value.clone())
+                .unwrap_or_default(),
+            c.assessment.as_ref().and_then(|a| a.values.get("completion")).map(|v| v.value.clone()).unwrap_or_default(),
+            c.assessment
+                .as_ref()
+                .and_then(|a| a.values.get("did-it-open-government"))
+                .map(|v| v.value.clone())
+                .unwrap_or_default(),
+        ]);
+    }
+    site.add(
+        "data/commitments.csv",
+        csv(
+            &[
+                "Commitment Unique Identifier",
+                "Country/Locality",
+                "Commitment Title",
+                "Commitment Title (en)",
+                "Start Date",
+                "End Date",
+                "Lead Institution",
+                "Supporting Institution(s)",
+                "Status",
+                "Declared Progress",
+                "Computed Progress",
+                "OGP Values",
+                "Policy Areas",
+                "Verifiable",
+                "Potential for Results",
+                "Completion (End Of Term)",
+                "Did It Open Government (Overall)",
+            ],
+            &rows,
+        ),
+    );
+    let mut rows = Vec::new();
+    for c in &input.plan.commitments {
+        for m in &c.milestones {
+            rows.push(vec![
+                c.id.value.clone(),
+                m.id.value.clone(),
+                text(&m.title, &primary),
+                text(&m.title, &en),
+                text(&m.deliverable, &primary),
+                m.responsible.as_ref().map(|r| name(&r.value)).unwrap_or_default(),
+                m.start.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+                m.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+                m.status_str().to_string(),
+                m.completed_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+                m.evidence.iter().map(|e| e.value.as_str()).collect::<Vec<_>>().join(" "),
+            ]);
+        }
+    }
+    site.add(
+        "data/milestones.csv",
+        csv(
+            &[
+                "Commitment Unique Identifier",
+                "Milestone",
+                "Title",
+                "Title (en)",
+                "Deliverable",
+                "Responsible",
+                "Start Date",
+                "Due Date",
+                "Status",
+                "Completed On",
+                "Evidence",
+            ],
+            &rows,
+        ),
+    );
+    let rows: Vec<Vec<String>> = input
+        .entries
+        .iter()
+        .map(|e| {
+            let c = &e.change;
+            vec![
+                e.commit.clone(),
+                e.date.to_string(),
+                e.person.clone().unwrap_or_default(),
+                e.name.clone(),
+                e.pull_request.map(|p| p.to_string()).unwrap_or_default(),
+                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                c.commitment.clone().unwrap_or_default(),
+                c.milestone.clone().unwrap_or_default(),
+                c.field.clone().unwrap_or_default(),
+                c.from.clone().unwrap_or_default(),
+                c.to.clone().unwrap_or_default(),
+                e.summary.clone(),
+            ]
+        })
+        .collect();
+    site.add(
+        "data/changes.csv",
+        csv(
+            &[
+                "Commit",
+                "Date",
+                "Person",
+                "Name",
+                "Pull Request",
+                "Kind",
+                "Commitment Unique Identifier",
+                "Milestone",
+                "Field",
+                "From",
+                "To",
+                "Summary",
+            ],
+            &rows,
+        ),
+    );
+    let plan = serde_json::json!({
+        "schema": "kept open data 1 (docs/open-data.md)",
+        "commit": input.commit,
+        "as_of": input.as_of.to_string(),
+        "status": status,
+        "changes": input.entries,
+    });
+    site.add("data/plan.json", serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n");
+}

@@ -1,0 +1,325 @@
+//! The dashboard: static, semantic HTML in each of the plan's languages, without JavaScript.
+//! The overview (phase tracker, current steps, commitments with progress, a milestone
+//! timeline, recent changes) and one page per commitment with its milestones and history.
+
+use std::fmt::Write as _;
+
+use super::i18n::{status as word, t};
+use super::{Input, Site, esc};
+use crate::plan::{Commitment, Text};
+use crate::status::Status;
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;line-height:1.5;color:#1a1a1a}\
+header nav a{margin-right:.75rem}ol.phases{display:flex;gap:.5rem;list-style:none;padding:0;flex-wrap:wrap}\
+ol.phases li{padding:.4rem .8rem;border:1px solid #999;border-radius:1rem}ol.phases li.done{background:#e8f5e9}\
+ol.phases li[aria-current]{background:#1565c0;color:#fff;font-weight:bold}table{border-collapse:collapse;width:100%}\
+th,td{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}.bar{display:inline-block;height:.6rem;background:#1565c0}\
+.barbox{display:inline-block;width:6rem;height:.6rem;background:#e0e0e0;margin-right:.4rem}.overdue{color:#b71c1c;font-weight:bold}\
+.muted{color:#555}figure{margin:1rem 0}svg text{font-size:11px;font-family:system-ui,sans-serif}";
+
+fn tr(text: &Option<crate::plan::At<Text>>, langs: &[String]) -> String {
+    text.as_ref().map_or(String::new(), |t| t.best(langs).to_string())
+}
+
+fn head(out: &mut String, lang: &str, title: &str, input: &Input<'_>, name: &str, depth: usize) {
+    let up = "../".repeat(depth);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{up}feed.atom\" title=\"Atom\">\n<link rel=\"alternate\" type=\"application/feed+json\" href=\"{up}feed.json\" title=\"JSON Feed\">\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<nav aria-label=\"{}\">",
+        esc(title),
+        t(lang, "languages")
+    );
+    for l in input.languages() {
+        let page = input.page(name, &l);
+        if l == lang {
+            let _ = write!(
+                out,
+                "<a href=\"{}\" aria-current=\"page\" hreflang=\"{l}\" lang=\"{l}\">{}</a>",
+                esc(&page.rsplit('/').next().unwrap_or(&page).to_string()),
+                l.to_uppercase()
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<a href=\"{}\" hreflang=\"{l}\" lang=\"{l}\">{}</a>",
+                esc(page.rsplit('/').next().unwrap_or(&page)),
+                l.to_uppercase()
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        " <a href=\"{up}feed.atom\">{}</a> <a href=\"{up}data/plan.json\">{}</a></nav>\n</header>\n<main>\n",
+        t(lang, "feed"),
+        t(lang, "data")
+    );
+}
+
+fn foot(out: &mut String, lang: &str, input: &Input<'_>) {
+    let _ = write!(
+        out,
+        "</main>\n<footer><p class=\"muted\">{} {} · commit <code>{}</code> · kept</p></footer>\n</body>\n</html>\n",
+        t(lang, "as_of"),
+        input.as_of,
+        &input.commit[..10.min(input.commit.len())]
+    );
+}
+
+fn progress_cell(c: &crate::status::CommitmentStatus, lang: &str) -> String {
+    let computed = match c.computed_progress {
+        Some(p) => format!(
+            "<span class=\"barbox\" aria-hidden=\"true\"><span class=\"bar\" style=\"width:{p}%\"></span></span>{p}% <span class=\"muted\">({})</span>",
+            t(lang, "computed")
+        ),
+        None => format!("<span class=\"muted\">{}</span>", t(lang, "unknown")),
+    };
+    let declared = match c.declared_progress {
+        Some(d) => format!("{d}% <span class=\"muted\">({})</span>", t(lang, "declared")),
+        None => format!("<span class=\"muted\">{} ({})</span>", t(lang, "unknown"), t(lang, "declared")),
+    };
+    format!("{computed}<br>{declared}")
+}
+
+/// The milestone timeline: one row per commitment, a bar per milestone from start to due.
+fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> String {
+    let meta = input.plan.meta.as_ref();
+    let (Some(start), Some(end)) = (meta.and_then(|m| m.start.as_ref()), meta.and_then(|m| m.end.as_ref())) else {
+        return String::new();
+    };
+    let (s0, span) = (start.value.to_days(), (end.value.to_days() - start.value.to_days()).max(1));
+    let (left, width, row) = (110.0, 640.0, 22.0);
+    let x = |d: crate::date::Date| left + width * ((d.to_days() - s0).clamp(0, span) as f64) / span as f64;
+    let height = row * commitments.len() as f64 + 30.0;
+    let langs = input.prefer(lang);
+    let mut svg = format!(
+        "<figure><figcaption>{}</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" width=\"100%\" role=\"img\" aria-labelledby=\"timeline-title\">\n<title id=\"timeline-title\">{}</title>\n",
+        t(lang, "timeline"),
+        left + width + 10.0,
+        t(lang, "timeline")
+    );
+    let today = x(input.as_of);
+    let _ = write!(
+        svg,
+        "<line x1=\"{today:.1}\" y1=\"0\" x2=\"{today:.1}\" y2=\"{height}\" stroke=\"#b71c1c\" stroke-dasharray=\"3 3\"/>\n"
+    );
+    for (i, c) in commitments.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>\n", y + 12.0, esc(&c.id.value));
+        for m in &c.milestones {
+            let (Some(ms), Some(md)) = (&m.start, &m.due) else { continue };
+            let overdue = !m.is_closed() && md.value < input.as_of;
+            let fill = match m.status_str() {
+                "completed" => "#2e7d32",
+                "withdrawn" => "#9e9e9e",
+                "delayed" => "#ef6c00",
+                _ if overdue => "#b71c1c",
+                "in-progress" => "#1565c0",
+                _ => "#90a4ae",
+            };
+            let (x1, x2) = (x(ms.value), x(md.value));
+            let label = format!(
+                "{}/{} {}: {} – {}, {}{}",
+                c.id.value,
+                m.id.value,
+                tr(&m.title, &langs),
+                ms.value,
+                md.value,
+                word(lang, m.status_str()),
+                if overdue { format!(", {}", t(lang, "overdue")) } else { String::new() }
+            );
+            let _ = write!(
+                svg,
+                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{fill}\" opacity=\"0.85\"><title>{}</title></rect>\n",
+                (x2 - x1).max(2.0),
+                esc(&label)
+            );
+        }
+    }
+    svg += "</svg></figure>\n";
+    svg
+}
+
+fn changes_list(out: &mut String, entries: &[&crate::audit::Entry], lang: &str, input: &Input<'_>) {
+    if entries.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", t(lang, "no_changes"));
+        return;
+    }
+    out.push_str("<ol reversed>\n");
+    for e in entries {
+        let commit = match input.commit_url(&e.commit) {
+            Some(url) => format!("<a href=\"{}\"><code>{}</code></a>", esc(&url), &e.commit[..10]),
+            None => format!("<code>{}</code>", &e.commit[..10]),
+        };
+        let _ = writeln!(
+            out,
+            "<li><time datetime=\"{}\">{}</time> {} <span class=\"muted\">— {} {}, {commit}</span></li>",
+            e.date,
+            e.date,
+            esc(&e.summary),
+            t(lang, "by"),
+            esc(&e.name)
+        );
+    }
+    out.push_str("</ol>\n");
+}
+
+fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
+    let langs = input.prefer(lang);
+    let meta = input.plan.meta.as_ref();
+    let title = meta.map_or(String::new(), |m| tr(&m.title, &langs));
+    let mut out = String::new();
+    head(&mut out, lang, &title, input, "index", 0);
+    let _ = writeln!(out, "<h1>{}</h1>\n<p>{}</p>", esc(&title), esc(&status.member));
+    if let Some(m) = meta
+        && let (Some(s), Some(e)) = (&m.start, &m.end)
+    {
+        let _ = writeln!(out, "<p>{}: {} – {}</p>", t(lang, "period"), s.value, e.value);
+    }
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"phases\">\n<h2 id=\"phases\">{} {} {} {}: {}</h2>\n<ol class=\"phases\">",
+        t(lang, "phase"),
+        status.phase_number,
+        t(lang, "of"),
+        status.phases,
+        esc(&status.phase_title)
+    );
+    for (i, p) in input.catalogue.phases.iter().enumerate() {
+        let name = crate::catalogue::tr(&p.title, &langs);
+        let attrs = if i + 1 == status.phase_number {
+            " aria-current=\"step\"".to_string()
+        } else if i + 1 < status.phase_number {
+            " class=\"done\"".to_string()
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "<li{attrs}>{}. {}</li>", i + 1, esc(name));
+    }
+    let _ = writeln!(out, "</ol>\n<h3>{}</h3>\n<ul>", t(lang, "steps"));
+    for s in &status.steps {
+        let mark = if s.missing.is_empty() { "✓" } else { "○" };
+        let _ = write!(
+            out,
+            "<li><span aria-hidden=\"true\">{mark}</span> {} {} — {}",
+            esc(&s.id),
+            esc(&s.title),
+            esc(&word(lang, &s.status))
+        );
+        if !s.missing.is_empty() {
+            let _ =
+                write!(out, "<br><span class=\"muted\">{}: {}</span>", t(lang, "missing"), esc(&s.missing.join("; ")));
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n</section>\n");
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"commitments\">\n<h2 id=\"commitments\">{}</h2>\n<p class=\"muted\">{}</p>\n<table>\n<thead><tr><th scope=\"col\">ID</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        t(lang, "commitments"),
+        t(lang, "formula"),
+        t(lang, "commitments"),
+        t(lang, "status"),
+        t(lang, "milestones"),
+        t(lang, "progress")
+    );
+    for c in &status.commitments {
+        let counts: Vec<String> =
+            c.milestones.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {}", word(lang, k))).collect();
+        let _ = writeln!(
+            out,
+            "<tr id=\"{id}\"><th scope=\"row\"><a href=\"commitments/{page}\">{id}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.title),
+            esc(&word(lang, &c.status)),
+            esc(&counts.join(", ")),
+            progress_cell(c, lang),
+            id = esc(&c.id),
+            page = esc(input.page(&c.id, lang).as_str()),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+    let commitments: Vec<&Commitment> = input.plan.commitments.iter().collect();
+    out += &timeline(input, &commitments, lang);
+    let _ = writeln!(out, "<section aria-labelledby=\"recent\">\n<h2 id=\"recent\">{}</h2>", t(lang, "recent"));
+    let recent: Vec<&crate::audit::Entry> = input.entries.iter().take(20).collect();
+    changes_list(&mut out, &recent, lang, input);
+    out.push_str("</section>\n");
+    foot(&mut out, lang, input);
+    out
+}
+
+fn commitment_page(input: &Input<'_>, status: &Status, c: &Commitment, lang: &str) -> String {
+    let langs = input.prefer(lang);
+    let title = format!("{}: {}", c.id.value, tr(&c.title, &langs));
+    let mut out = String::new();
+    head(&mut out, lang, &title, input, &c.dir, 1);
+    let s = status.commitments.iter().find(|s| s.id == c.id.value);
+    let lead = c
+        .lead
+        .as_ref()
+        .map(|l| {
+            input
+                .plan
+                .entity(&l.value)
+                .and_then(|e| e.name.as_ref())
+                .map_or(l.value.clone(), |n| n.best(&langs).to_string())
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "<p><a href=\"../{}\">{}</a></p>\n<h1>{}</h1>\n<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{} – {}</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n<p class=\"muted\">{}</p>",
+        esc(&input.page("index", lang)),
+        t(lang, "back"),
+        esc(&title),
+        t(lang, "status"),
+        esc(&word(lang, c.status.as_ref().map_or("", |s| s.value.as_str()))),
+        t(lang, "lead"),
+        esc(&lead),
+        t(lang, "period"),
+        c.start.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+        c.end.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+        t(lang, "progress"),
+        s.map(|s| progress_cell(s, lang)).unwrap_or_default(),
+        t(lang, "formula"),
+    );
+    let _ = writeln!(
+        out,
+        "<h2>{}</h2>\n<table>\n<thead><tr><th scope=\"col\">ID</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        t(lang, "milestones"),
+        t(lang, "milestones"),
+        t(lang, "due"),
+        t(lang, "status")
+    );
+    for m in &c.milestones {
+        let overdue = !m.is_closed() && m.due.as_ref().is_some_and(|d| d.value < input.as_of);
+        let flag =
+            if overdue { format!(" <span class=\"overdue\">{}</span>", t(lang, "overdue")) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}{flag}</td></tr>",
+            esc(&m.id.value),
+            esc(&tr(&m.title, &langs)),
+            esc(&tr(&m.deliverable, &langs)),
+            m.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            esc(&word(lang, m.status_str())),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out += &timeline(input, &[c], lang);
+    let _ = writeln!(out, "<h2>{}</h2>", t(lang, "history"));
+    let history: Vec<&crate::audit::Entry> =
+        input.entries.iter().filter(|e| e.change.commitment.as_deref() == Some(c.dir.as_str())).collect();
+    changes_list(&mut out, &history, lang, input);
+    let _ = writeln!(out, "<p><img src=\"../badges/{}.svg\" alt=\"{}\"></p>", esc(&c.dir), esc(&c.id.value));
+    foot(&mut out, lang, input);
+    out
+}
+
+pub fn render(input: &Input<'_>, site: &mut Site) {
+    for lang in input.languages() {
+        let status = crate::status::compute_in(input.plan, input.catalogue, input.as_of, &input.prefer(&lang));
+        site.add(input.page("index", &lang), overview(input, &status, &lang));
+        for c in &input.plan.commitments {
+            site.add(format!("commitments/{}", input.page(&c.dir, &lang)), commitment_page(input, &status, c, &lang));
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! `kept publish`: feeds read by a real feed parser, open data, reproducible output, and an
+//! atomic swap of the site.
+
+use std::path::Path;
+
+use crate::common::run;
+use crate::history::{COORDINATOR, LEAD, Repo};
+
+fn story() -> Repo {
+    let mut repo = Repo::template(|_| {});
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"completed\"\ncompleted-on = 2026-11-20\nevidence = [\"https://yablunivka.example/youth-audit.pdf\"]",
+    );
+    repo.commit(LEAD, "Complete the youth audit <&> \"quotes\"");
+    repo.edit("roadmap.toml", "#:schema", "# reviewed\n#:schema");
+    repo.commit(COORDINATOR, "Review the roadmap");
+    repo
+}
+
+fn publish(repo: &Repo, out: &Path) {
+    let (code, o, err) = run(repo.s.kept().arg("publish").arg(&repo.dir).arg("--out").arg(out));
+    assert_eq!(code, 0, "{o}{err}");
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn feeds_parse_with_feedparser_and_carry_every_entry() {
+    let repo = story();
+    let out = repo.s.home().join("site");
+    publish(&repo, &out);
+    let script = r#"
+import json, sys, glob, feedparser
+report = {}
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.atom", recursive=True)):
+    d = feedparser.parse(path)
+    report[path[len(sys.argv[1]) + 1:]] = {"bozo": bool(d.bozo), "error": str(d.get("bozo_exception", "")), "entries": len(d.entries),
+        "ids": [e.id for e in d.entries], "titles": [e.title for e in d.entries]}
+print(json.dumps(report))
+"#;
+    let o = std::process::Command::new("python3").args(["-c", script]).arg(&out).output().expect("python3 runs");
+    assert!(o.status.success(), "feedparser (pip install feedparser): {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let feeds = v.as_object().unwrap();
+    assert_eq!(feeds.len(), 6, "the plan's feed and one per commitment: {v}");
+    for (path, f) in feeds {
+        assert_eq!(f["bozo"], false, "{path}: {}", f["error"]);
+    }
+    // The plan's feed: one entry per commit (3), newest first, with permanent tag ids.
+    let plan = &feeds["feed.atom"];
+    assert_eq!(plan["entries"], 3, "{plan}");
+    assert!(plan["ids"][0].as_str().unwrap().starts_with("tag:yablunivka.example,"), "{plan}");
+    assert!(plan["titles"][1].as_str().unwrap().starts_with("UAYAB0005/M2 status: in-progress -> completed"), "{plan}");
+    let youth = &feeds["commitments/UAYAB0005.atom"];
+    assert_eq!(youth["entries"], 2, "its adoption and its completion: {youth}");
+
+    for path in ["feed.json", "commitments/UAYAB0005.json"] {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(path)).unwrap()).unwrap();
+        assert_eq!(v["version"], "https://jsonfeed.org/version/1.1", "{path}");
+        assert!(v["title"].is_string(), "{path}");
+        for item in v["items"].as_array().unwrap() {
+            assert!(
+                item["id"].is_string() && (item["content_text"].is_string() || item["content_html"].is_string()),
+                "{path}: {item}"
+            );
+        }
+    }
+}
+
+#[test]
+fn publishing_is_reproducible_and_swaps_the_site_whole() {
+    let repo = story();
+    let a = repo.s.home().join("a");
+    let b = repo.s.home().join("b");
+    publish(&repo, &a);
+    publish(&repo, &b);
+    let (fa, fb) = (files(&a), files(&b));
+    assert!(fa.len() > 20);
+    assert_eq!(fa, fb, "the same revision gives the same bytes");
+    // The site is a link to a complete version: republishing replaces it in one rename.
+    assert!(std::fs::symlink_metadata(&a).unwrap().file_type().is_symlink());
+    let before = std::fs::read_link(&a).unwrap();
+    let mut repo = repo;
+    repo.edit("roadmap.toml", "# reviewed", "# reviewed again");
+    repo.commit(COORDINATOR, "Review once more");
+    publish(&repo, &a);
+    let after = std::fs::read_link(&a).unwrap();
+    assert_ne!(before, after);
+    assert!(!repo.s.home().join(&before).exists(), "the old version is removed");
+    assert_eq!(files(&a).len(), fa.len());
+}
+
+#[test]
+fn open_data_has_ogp_columns_and_every_milestone() {
+    let repo = story();
+    let out = repo.s.home().join("site");
+    publish(&repo, &out);
+    let commitments = std::fs::read_to_string(out.join("data/commitments.csv")).unwrap();
+    assert!(
+        commitments.starts_with("Commitment Unique Identifier,Country/Locality,Commitment Title,"),
+        "{commitments}"
+    );
+    assert_eq!(commitments.lines().count(), 6);
+    let milestones = std::fs::read_to_string(out.join("data/milestones.csv")).unwrap();
+    assert_eq!(milestones.lines().count(), 1 + 25, "{milestones}");
+    let plan: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["status"]["phase"], "implement");
+    let badge = std::fs::read_to_string(out.join("badges/UAYAB0005.svg")).unwrap();
+    assert!(badge.starts_with("<svg") && badge.contains("UAYAB0005"), "{badge}");
+    let page = std::fs::read_to_string(out.join("index.en.html")).unwrap();
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Progress by milestones = completed milestones"),
+        "the formula is written on the page"
+    );
+    let uk = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(uk.contains("<html lang=\"uk\">") && uk.contains("Зобов'язання"));
+    assert!(!uk.contains("<script"), "the dashboard works without JavaScript");
+}
