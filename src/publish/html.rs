@@ -35,7 +35,7 @@ fn head(out: &mut String, lang: &str, title: &str, input: &Input<'_>, name: &str
             let _ = write!(
                 out,
                 "<a href=\"{}\" aria-current=\"page\" hreflang=\"{l}\" lang=\"{l}\">{}</a>",
-                esc(&page.rsplit('/').next().unwrap_or(&page).to_string()),
+                esc(page.rsplit('/').next().unwrap_or(&page)),
                 l.to_uppercase()
             );
         } else {
@@ -98,13 +98,13 @@ fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> Strin
         t(lang, "timeline")
     );
     let today = x(input.as_of);
-    let _ = write!(
+    let _ = writeln!(
         svg,
-        "<line x1=\"{today:.1}\" y1=\"0\" x2=\"{today:.1}\" y2=\"{height}\" stroke=\"#b71c1c\" stroke-dasharray=\"3 3\"/>\n"
+        "<line x1=\"{today:.1}\" y1=\"0\" x2=\"{today:.1}\" y2=\"{height}\" stroke=\"#b71c1c\" stroke-dasharray=\"3 3\"/>"
     );
     for (i, c) in commitments.iter().enumerate() {
         let y = 10.0 + row * i as f64;
-        let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>\n", y + 12.0, esc(&c.id.value));
+        let _ = writeln!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>", y + 12.0, esc(&c.id.value));
         for m in &c.milestones {
             let (Some(ms), Some(md)) = (&m.start, &m.due) else { continue };
             let overdue = !m.is_closed() && md.value < input.as_of;
@@ -127,9 +127,9 @@ fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> Strin
                 word(lang, m.status_str()),
                 if overdue { format!(", {}", t(lang, "overdue")) } else { String::new() }
             );
-            let _ = write!(
+            let _ = writeln!(
                 svg,
-                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{fill}\" opacity=\"0.85\"><title>{}</title></rect>\n",
+                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{fill}\" opacity=\"0.85\"><title>{}</title></rect>",
                 (x2 - x1).max(2.0),
                 esc(&label)
             );
