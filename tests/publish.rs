@@ -133,3 +133,68 @@ fn open_data_has_ogp_columns_and_every_milestone() {
     assert!(uk.contains("<html lang=\"uk\">") && uk.contains("Зобов'язання"));
     assert!(!uk.contains("<script"), "the dashboard works without JavaScript");
 }
+
+/// Headless Chromium (Debian's, installed by .ci/run) with the flags this machine needs.
+fn chromium(profile: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,2400",
+    ]);
+    cmd.arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn the_dashboard_renders_in_a_real_browser_in_both_languages() {
+    let repo = story();
+    let out = repo.s.home().join("site");
+    publish(&repo, &out);
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    for (page, lang, phase) in [("index.html", "uk", "Впровадження"), ("index.en.html", "en", "Implement")]
+    {
+        let url = format!("file://{}", out.join(page).canonicalize().unwrap().display());
+        let profile = repo.s.home().join(format!("chromium-{lang}"));
+        let dom =
+            chromium(&profile).arg("--dump-dom").arg(&url).output().expect("chromium runs (apt-get install chromium)");
+        assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+        let html = String::from_utf8_lossy(&dom.stdout);
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
+        assert!(html.contains("aria-current=\"step\"") && html.contains(phase), "the phase tracker renders ({lang})");
+        for id in ["UAYAB0001", "UAYAB0002", "UAYAB0003", "UAYAB0004", "UAYAB0005"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id} renders ({lang})");
+        }
+        // Console errors and failed loads are logged to standard error as CONSOLE lines.
+        let console: Vec<String> = String::from_utf8_lossy(&dom.stderr)
+            .lines()
+            .filter(|l| l.contains("CONSOLE") || l.contains("Failed to load resource"))
+            .map(str::to_string)
+            .collect();
+        assert!(console.is_empty(), "console messages on {page}: {console:?}");
+        let shot = artifacts.join(format!("dashboard-{lang}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let s = chromium(&profile).arg(format!("--screenshot={}", shot.display())).arg(&url).output().unwrap();
+        assert!(
+            s.status.success() && shot.metadata().is_ok_and(|m| m.len() > 10_000),
+            "a screenshot of {page} is saved"
+        );
+    }
+    // Every commitment page, in every language, links back and loads its badge.
+    for entry in std::fs::read_dir(out.join("commitments")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(&p).unwrap();
+            assert!(html.contains("../badges/") && html.contains("<h1>"), "{}", p.display());
+        }
+    }
+}

@@ -150,12 +150,18 @@ fn changes_list(out: &mut String, entries: &[&crate::audit::Entry], lang: &str, 
             Some(url) => format!("<a href=\"{}\"><code>{}</code></a>", esc(&url), &e.commit[..10]),
             None => format!("<code>{}</code>", &e.commit[..10]),
         };
+        // Long values (a rewritten narrative) are cut here; the feed and open data have them whole.
+        let summary: String = if e.summary.chars().count() > 240 {
+            format!("{}…", e.summary.chars().take(240).collect::<String>())
+        } else {
+            e.summary.clone()
+        };
         let _ = writeln!(
             out,
             "<li><time datetime=\"{}\">{}</time> {} <span class=\"muted\">— {} {}, {commit}</span></li>",
             e.date,
             e.date,
-            esc(&e.summary),
+            esc(&summary),
             t(lang, "by"),
             esc(&e.name)
         );
@@ -217,7 +223,7 @@ fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
         "<section aria-labelledby=\"commitments\">\n<h2 id=\"commitments\">{}</h2>\n<p class=\"muted\">{}</p>\n<table>\n<thead><tr><th scope=\"col\">ID</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
         t(lang, "commitments"),
         t(lang, "formula"),
-        t(lang, "commitments"),
+        t(lang, "title"),
         t(lang, "status"),
         t(lang, "milestones"),
         t(lang, "progress")

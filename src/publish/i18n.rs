@@ -26,6 +26,13 @@ pub fn t(lang: &str, key: &str) -> &'static str {
                 "Steps of the current phase"
             }
         }
+        "title" => {
+            if uk {
+                "Назва"
+            } else {
+                "Title"
+            }
+        }
         "commitments" => {
             if uk {
                 "Зобов'язання"
