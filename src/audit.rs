@@ -227,6 +227,30 @@ fn record(
     })
 }
 
+/// Parse, on every core and once each, the blobs the given commits will need: the files
+/// they change, and the people and settings before them. Comparing trees is cheap; parsing
+/// is what takes the time.
+fn prefetch<'c>(
+    history: &History,
+    blobs: &mut BlobCache,
+    commits: impl Iterator<Item = &'c crate::history::Commit>,
+) -> Result<(), HistoryError> {
+    let mut wanted = Vec::new();
+    for commit in commits.filter(|c| !c.is_merge()) {
+        let parent = commit.parents.first().copied();
+        let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
+        let new_tree = history.plan_tree(commit.id)?;
+        for (path, a, b) in history.changed_files(old_tree, new_tree)? {
+            wanted.extend(a.iter().chain(&b).map(|id| (path.clone(), *id)));
+        }
+        let at = if old_tree.is_some() { old_tree } else { new_tree };
+        for file in ["kept.toml", "people.toml"] {
+            wanted.extend(history.blob_at(at, file).map(|id| (file.to_string(), id)));
+        }
+    }
+    blobs.prefetch(history, wanted)
+}
+
 /// Options of [`log`].
 pub struct Options<'a> {
     /// The revision whose history is listed.
@@ -250,6 +274,7 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
     let mut records = Vec::with_capacity(commits.len());
     let mut fresh = Vec::new();
     let missing = commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).count();
+    prefetch(history, &mut blobs, commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())))?;
     let mut done = 0;
     for commit in &commits {
         match cached.get(&commit.id.to_string()) {
