@@ -2,7 +2,10 @@
 //! commits by the coordinator, each a valid change (a declared progress, a milestone's next
 //! steps, or a new progress update), committed straight into the object database.
 //!
-//! `cargo run --release --example generate_history -- OUT_DIR [COMMITS]`
+//! `cargo run --release --example generate_history -- OUT_DIR [COMMITS] [FROM_PLAN_DIR]`
+//!
+//! With FROM_PLAN_DIR (e.g. a plan made by `generate_plan`), history starts from that plan
+//! instead of the template.
 
 use std::path::Path;
 
@@ -13,20 +16,51 @@ fn main() {
         std::process::exit(2);
     };
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    if let Err(e) = generate(Path::new(out), n) {
+    let from = args.get(3).map(Path::new);
+    if let Err(e) = generate(Path::new(out), n, from) {
         eprintln!("error: {e}");
         std::process::exit(2);
     }
     println!("generated {n} commits in {out}");
 }
 
-fn generate(out: &Path, n: usize) -> Result<(), git2::Error> {
-    std::fs::create_dir_all(out).map_err(|e| git2::Error::from_str(&e.to_string()))?;
-    kept::template::write_to(out).map_err(|e| git2::Error::from_str(&e.to_string()))?;
-    let root = kept::repo::commit_all(out, "Adopt the template")?;
+fn read_tree(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == ".git" {
+            continue;
+        }
+        let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        if e.file_type()?.is_dir() {
+            read_tree(&e.path(), &rel, out)?;
+        } else {
+            out.push((rel, std::fs::read_to_string(e.path())?));
+        }
+    }
+    Ok(())
+}
+
+fn generate(out: &Path, n: usize, from: Option<&Path>) -> Result<(), git2::Error> {
+    let io = |e: std::io::Error| git2::Error::from_str(&e.to_string());
+    std::fs::create_dir_all(out).map_err(io)?;
+    let mut files: Vec<(String, String)> = match from {
+        Some(dir) => {
+            let mut v = Vec::new();
+            read_tree(dir, "", &mut v).map_err(io)?;
+            v
+        }
+        None => {
+            kept::template::files().into_iter().map(|(p, c)| (p, String::from_utf8_lossy(c).into_owned())).collect()
+        }
+    };
+    for (path, text) in &files {
+        let target = out.join(path);
+        std::fs::create_dir_all(target.parent().expect("files have parents")).map_err(io)?;
+        std::fs::write(target, text).map_err(io)?;
+    }
+    let root = kept::repo::commit_all(out, "Adopt the plan")?;
     let repo = git2::Repository::open(out)?;
-    let mut files: Vec<(String, String)> =
-        kept::template::files().into_iter().map(|(p, c)| (p, String::from_utf8_lossy(c).into_owned())).collect();
     let mut parent = repo.find_commit(root)?;
     let mut index = repo.index()?;
     index.read_tree(&parent.tree()?)?;
@@ -45,7 +79,12 @@ fn generate(out: &Path, n: usize) -> Result<(), git2::Error> {
             1 => {
                 let c = "commitments/UAYAB0001/commitment.toml".to_string();
                 let text = &mut files.iter_mut().find(|(p, _)| *p == c).expect("template commitment").1;
+                // A revision mark that replaces the last one, so the text keeps its size.
                 let start = text.find("next-steps = { uk = \"").expect("next steps") + "next-steps = { uk = \"".len();
+                if text[start..].starts_with('[') {
+                    let end = start + text[start..].find("] ").expect("a mark ends") + 2;
+                    text.replace_range(start..end, "");
+                }
                 text.insert_str(start, &format!("[{i}] "));
                 (c, format!("Update next steps ({i})"))
             }

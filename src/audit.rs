@@ -251,6 +251,9 @@ fn prefetch<'c>(
     blobs.prefetch(history, wanted)
 }
 
+/// Commits whose blobs are parsed together.
+const WINDOW: usize = 256;
+
 /// Options of [`log`].
 pub struct Options<'a> {
     /// The revision whose history is listed.
@@ -274,12 +277,19 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
     let mut records = Vec::with_capacity(commits.len());
     let mut fresh = Vec::new();
     let missing = commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).count();
-    prefetch(history, &mut blobs, commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())))?;
+    let uncached: Vec<&crate::history::Commit> =
+        commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).collect();
     let mut done = 0;
     for commit in &commits {
         match cached.get(&commit.id.to_string()) {
             Some(r) => records.push(r.clone()),
             None => {
+                // Parse a window of commits' blobs at a time, on every core; then let them go,
+                // so a long history never holds every version of every file at once.
+                if done % WINDOW == 0 {
+                    blobs.clear();
+                    prefetch(history, &mut blobs, uncached.iter().skip(done).take(WINDOW).copied())?;
+                }
                 let r = record(history, &mut blobs, commit)?;
                 fresh.push(r.clone());
                 records.push(r);

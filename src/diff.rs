@@ -758,6 +758,11 @@ impl BlobCache {
         Ok(parsed)
     }
 
+    /// Forget every parsed blob (to bound memory over a long history).
+    pub fn clear(&mut self) {
+        self.parsed.clear();
+    }
+
     /// Parse many blobs at once, on every core (reading them stays on this thread, as the
     /// repository handle is).
     pub fn prefetch(&mut self, history: &History, wanted: Vec<(String, git2::Oid)>) -> Result<(), HistoryError> {

@@ -118,6 +118,20 @@ impl Commit {
     }
 }
 
+/// Git's order of tree entries: by name, a directory's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
+    let (na, nb) = (a.name_bytes(), b.name_bytes());
+    let common = na.len().min(nb.len());
+    match na[..common].cmp(&nb[..common]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |n: &[u8], e: &git2::TreeEntry<'_>| {
+        n.get(common).copied().unwrap_or(if e.kind() == Some(git2::ObjectType::Tree) { b'/' } else { 0 })
+    };
+    next(na, a).cmp(&next(nb, b))
+}
+
 /// A changed path and its blob before and after (`None`: absent on that side).
 pub type ChangedFile = (String, Option<git2::Oid>, Option<git2::Oid>);
 
@@ -285,37 +299,53 @@ impl History {
             out.push((prefix.to_string(), old, new));
             return Ok(());
         }
-        type Entry = (git2::Oid, bool);
-        let list = |t: Option<git2::Oid>| -> Result<std::collections::BTreeMap<String, Entry>, HistoryError> {
-            let mut m = std::collections::BTreeMap::new();
-            if let Some(t) = t {
-                let tree = self.repo.find_tree(t).map_err(git)?;
-                for e in tree.iter() {
-                    let Ok(name) = e.name() else { continue };
-                    match e.kind() {
-                        Some(git2::ObjectType::Tree) => m.insert(name.to_string(), (e.id(), true)),
-                        Some(git2::ObjectType::Blob) => m.insert(name.to_string(), (e.id(), false)),
-                        _ => None,
-                    };
+        let find = |t: Option<git2::Oid>| t.map(|t| self.repo.find_tree(t)).transpose().map_err(git);
+        let (ta, tb) = (find(old)?, find(new)?);
+        let len = |t: &Option<git2::Tree<'_>>| t.as_ref().map_or(0, |t| t.len());
+        let (na, nb) = (len(&ta), len(&tb));
+        let (mut i, mut j) = (0, 0);
+        // Both trees list their entries in git's order: walk them side by side, looking only
+        // at names and ids, and descend only where ids differ.
+        while i < na || j < nb {
+            let a = ta.as_ref().and_then(|t| t.get(i));
+            let b = tb.as_ref().and_then(|t| t.get(j));
+            let order = match (&a, &b) {
+                (Some(a), Some(b)) => git_order(a, b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            let (ea, eb) = match order {
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (a, None)
                 }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    (None, b)
+                }
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    let same = a.as_ref().map(|e| (e.id(), e.filemode())) == b.as_ref().map(|e| (e.id(), e.filemode()));
+                    if same {
+                        continue;
+                    }
+                    (a, b)
+                }
+            };
+            let name = ea.as_ref().or(eb.as_ref()).and_then(|e| e.name().ok()).unwrap_or_default();
+            let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+            let of = |e: &Option<git2::TreeEntry<'_>>, kind: git2::ObjectType| {
+                e.as_ref().filter(|e| e.kind() == Some(kind)).map(|e| e.id())
+            };
+            let (tree_a, tree_b) = (of(&ea, git2::ObjectType::Tree), of(&eb, git2::ObjectType::Tree));
+            let (blob_a, blob_b) = (of(&ea, git2::ObjectType::Blob), of(&eb, git2::ObjectType::Blob));
+            if tree_a.is_some() || tree_b.is_some() {
+                self.diff_trees_into(&path, tree_a, tree_b, out)?;
             }
-            Ok(m)
-        };
-        let (a, b) = (list(old)?, list(new)?);
-        let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-        for name in names {
-            let (ea, eb) = (a.get(name).copied(), b.get(name).copied());
-            if ea == eb {
-                continue;
-            }
-            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
-            let tree = |e: Option<Entry>| e.filter(|e| e.1).map(|e| e.0);
-            let blob = |e: Option<Entry>| e.filter(|e| !e.1).map(|e| e.0);
-            if tree(ea).is_some() || tree(eb).is_some() {
-                self.diff_trees_into(&path, tree(ea), tree(eb), out)?;
-            }
-            if blob(ea).is_some() || blob(eb).is_some() {
-                out.push((path, blob(ea), blob(eb)));
+            if blob_a.is_some() || blob_b.is_some() {
+                out.push((path, blob_a, blob_b));
             }
         }
         Ok(())
