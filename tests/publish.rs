@@ -68,6 +68,15 @@ print(json.dumps(report))
     assert_eq!(plan["entries"], 3, "{plan}");
     assert!(plan["ids"][0].as_str().unwrap().starts_with("tag:yablunivka.example,"), "{plan}");
     assert!(plan["titles"][1].as_str().unwrap().starts_with("UAYAB0005/M2 status: in-progress -> completed"), "{plan}");
+    // Entries speak the plan's languages: Ukrainian first, then English.
+    let atom = std::fs::read_to_string(out.join("feed.atom")).unwrap();
+    assert!(atom.contains("[uk]\n- UAYAB0005/M2, статус: виконується -&gt; виконано (додано підтвердження"), "{atom}");
+    assert!(atom.contains("[en]\n- UAYAB0005/M2 status: in-progress -&gt; completed"), "{atom}");
+    let uk_page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        uk_page.contains("UAYAB0005/M2, статус: виконується -&gt; виконано"),
+        "the dashboard's recent changes are in its language"
+    );
     let youth = &feeds["commitments/UAYAB0005.atom"];
     assert_eq!(youth["entries"], 2, "its adoption and its completion: {youth}");
 

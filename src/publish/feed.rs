@@ -47,8 +47,18 @@ fn title(group: &[&Entry]) -> String {
     }
 }
 
-fn content(group: &[&Entry]) -> String {
-    group.iter().map(|e| format!("- {}", e.summary)).collect::<Vec<_>>().join("\n")
+/// The commit's changes in each of the plan's languages, primary first.
+fn content(input: &Input<'_>, group: &[&Entry]) -> String {
+    input
+        .languages()
+        .iter()
+        .map(|lang| {
+            let lines: Vec<String> =
+                group.iter().map(|e| format!("- {}", super::i18n::describe(&e.change, lang))).collect();
+            format!("[{lang}]\n{}", lines.join("\n"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups: &[Vec<&Entry>]) -> String {
@@ -83,7 +93,7 @@ fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups
         if let Some(url) = input.commit_url(&e.commit) {
             x += &format!("    <link rel=\"alternate\" href=\"{}\"/>\n", esc(&url));
         }
-        x += &format!("    <content type=\"text\">{}</content>\n", esc(&content(g)));
+        x += &format!("    <content type=\"text\">{}</content>\n", esc(&content(input, g)));
         x += "  </entry>\n";
     }
     x += "</feed>\n";
@@ -98,7 +108,7 @@ fn json(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups
             let mut item = serde_json::json!({
                 "id": entry_id(input, e),
                 "title": title(g),
-                "content_text": content(g),
+                "content_text": content(input, g),
                 "date_published": rfc3339(e.time),
                 "authors": [{ "name": e.name }],
                 "tags": g.iter().filter_map(|e| e.change.commitment.clone()).collect::<std::collections::BTreeSet<_>>(),

@@ -151,10 +151,11 @@ fn changes_list(out: &mut String, entries: &[&crate::audit::Entry], lang: &str, 
             None => format!("<code>{}</code>", &e.commit[..10]),
         };
         // Long values (a rewritten narrative) are cut here; the feed and open data have them whole.
-        let summary: String = if e.summary.chars().count() > 240 {
-            format!("{}…", e.summary.chars().take(240).collect::<String>())
+        let described = super::i18n::describe(&e.change, lang);
+        let summary: String = if described.chars().count() > 240 {
+            format!("{}…", described.chars().take(240).collect::<String>())
         } else {
-            e.summary.clone()
+            described
         };
         let _ = writeln!(
             out,
