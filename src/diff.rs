@@ -4,14 +4,17 @@
 //! side, and compared field by field. It is the shared core of `kept diff`, `kept check`
 //! (transition and permission rules), and later the audit trail, feeds and tracker sync.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::diagnostic::Loc;
-use crate::history::{History, HistoryError};
-use crate::plan::{self, At, Commitment, Entity, Milestone, Piece, Role, Text};
+use crate::plan::{self, At, Entity, Piece, Role, Text};
+
+mod commitment;
+mod trees;
+
+pub use trees::{BlobCache, FileDiff, Parsed, diff_changed, diff_trees, piece};
 
 /// What kind of change, for the rules that judge it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -114,7 +117,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn new(kind: Kind, path: &str) -> Change {
+    pub(crate) fn new(kind: Kind, path: &str) -> Change {
         Change {
             kind,
             path: path.to_string(),
@@ -130,7 +133,7 @@ impl Change {
         }
     }
 
-    fn field(mut self, field: &str, from: Option<String>, to: Option<String>) -> Change {
+    pub(crate) fn field(mut self, field: &str, from: Option<String>, to: Option<String>) -> Change {
         self.field = Some(field.to_string());
         self.from = from;
         self.to = to;
@@ -211,26 +214,26 @@ impl fmt::Display for Change {
 }
 
 /// A value as text for comparing and showing.
-fn text(t: &Option<At<Text>>) -> Option<String> {
+pub(crate) fn text(t: &Option<At<Text>>) -> Option<String> {
     t.as_ref().map(|t| match &t.value {
         Text::Plain(s) => s.clone(),
         Text::Translated(v) => v.iter().map(|(l, s)| format!("{l}: {s}")).collect::<Vec<_>>().join("; "),
     })
 }
 
-fn val<T: fmt::Display>(v: &Option<At<T>>) -> Option<String> {
+pub(crate) fn val<T: fmt::Display>(v: &Option<At<T>>) -> Option<String> {
     v.as_ref().map(|v| v.value.to_string())
 }
 
-fn list(v: &[At<String>]) -> Option<String> {
+pub(crate) fn list(v: &[At<String>]) -> Option<String> {
     (!v.is_empty()).then(|| v.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(", "))
 }
 
 /// A named value on both sides: (field, kind of change, before, after, where it is written).
-type Field<'n> = (&'n str, Kind, Option<String>, Option<String>, Option<Loc>);
+pub(crate) type Field<'n> = (&'n str, Kind, Option<String>, Option<String>, Option<Loc>);
 
 /// Compare named values; push one change per difference.
-fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_>>) {
+pub(crate) fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_>>) {
     for (name, kind, from, to, loc) in fields {
         if from != to {
             let mut c = base.clone().field(name, from, to);
@@ -241,7 +244,7 @@ fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_>>) {
     }
 }
 
-fn loc_of<T>(v: &Option<At<T>>) -> Option<Loc> {
+pub(crate) fn loc_of<T>(v: &Option<At<T>>) -> Option<Loc> {
     v.as_ref().map(|v| v.loc.clone())
 }
 
@@ -261,7 +264,7 @@ pub fn diff_file(path: &str, old: Option<(&Piece, &str)>, new: Option<(&Piece, &
         (a, b) if matches!(a, Some(Piece::Commitment(_))) || matches!(b, Some(Piece::Commitment(_))) => {
             let ca = if let Some(Piece::Commitment(c)) = a { Some(c) } else { None };
             let cb = if let Some(Piece::Commitment(c)) = b { Some(c) } else { None };
-            commitment(&mut out, path, ca, cb);
+            commitment::commitment(&mut out, path, ca, cb);
         }
         _ => {
             let (ta, tb) = (old.map(|o| o.1), new.map(|n| n.1));
@@ -275,7 +278,7 @@ pub fn diff_file(path: &str, old: Option<(&Piece, &str)>, new: Option<(&Piece, &
 
 /// A whole-file change, classified by the file's role; a commitment's README change is
 /// core when its problem or action section changed.
-fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
+pub(crate) fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> Change {
     let role = plan::role_of(path);
     let kind = match &role {
         Some(Role::Roadmap) => Kind::Roadmap,
@@ -508,345 +511,4 @@ fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
             (None, None) => {}
         }
     }
-}
-
-fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitment>, b: Option<&Commitment>) {
-    // Keyed by directory, which the id must equal: changing the id is itself a core change.
-    let dir = path.strip_prefix("commitments/").and_then(|r| r.split('/').next()).unwrap_or_default();
-    let mut base = Change::new(Kind::CommitmentDetail, path);
-    base.commitment = Some(dir.to_string());
-    let (a, b) = match (a, b) {
-        (None, Some(b)) => {
-            let mut c = base;
-            c.kind = Kind::CommitmentAdded;
-            c.to = val(&b.status);
-            c.note = val(&b.status);
-            c.loc = Some(b.id.loc.clone());
-            out.push(c);
-            return;
-        }
-        (Some(a), None) => {
-            let mut c = base;
-            c.kind = Kind::CommitmentRemoved;
-            c.from = val(&a.status);
-            out.push(c);
-            return;
-        }
-        (Some(a), Some(b)) => (a, b),
-        (None, None) => return,
-    };
-    let approval = |c: &Commitment| {
-        c.approval.as_ref().map(|p| {
-            format!("by {} on {}", val(&p.by).unwrap_or_default(), val(&p.on).unwrap_or_default())
-                + &text(&p.decision).map(|d| format!(" ({d})")).unwrap_or_default()
-        })
-    };
-    compare(
-        out,
-        &base,
-        vec![
-            ("id", Kind::CommitmentCore, Some(a.id.value.clone()), Some(b.id.value.clone()), Some(b.id.loc.clone())),
-            ("title", Kind::CommitmentCore, text(&a.title), text(&b.title), loc_of(&b.title)),
-            ("lead", Kind::CommitmentCore, val(&a.lead), val(&b.lead), loc_of(&b.lead)),
-            ("start", Kind::CommitmentCore, val(&a.start), val(&b.start), loc_of(&b.start)),
-            ("end", Kind::CommitmentCore, val(&a.end), val(&b.end), loc_of(&b.end)),
-            ("status", Kind::CommitmentStatus, val(&a.status), val(&b.status), loc_of(&b.status)),
-            ("supporting", Kind::CommitmentDetail, list(&a.supporting), list(&b.supporting), None),
-            ("opportunity", Kind::CommitmentDetail, val(&a.opportunity), val(&b.opportunity), loc_of(&b.opportunity)),
-            ("ogp-values", Kind::CommitmentDetail, list(&a.ogp_values), list(&b.ogp_values), None),
-            ("policy-areas", Kind::CommitmentDetail, list(&a.policy_areas), list(&b.policy_areas), None),
-            ("progress", Kind::CommitmentDetail, val(&a.progress), val(&b.progress), loc_of(&b.progress)),
-            (
-                "withdrawn-reason",
-                Kind::CommitmentDetail,
-                text(&a.withdrawn_reason),
-                text(&b.withdrawn_reason),
-                loc_of(&b.withdrawn_reason),
-            ),
-            ("approval", Kind::Approval, approval(a), approval(b), b.approval.as_ref().map(|p| p.loc.clone())),
-        ],
-    );
-    // Amendments: any new or changed entry.
-    for (i, am) in b.amendments.iter().enumerate() {
-        let describe = |x: &plan::Amendment| {
-            format!("{:?} {:?} {:?} {:?}", val(&x.on), text(&x.reason), val(&x.approved_by), text(&x.changes))
-        };
-        if a.amendments.get(i).map(describe) != Some(describe(am)) {
-            let mut c = base.clone();
-            c.kind = Kind::Amendment;
-            c.from = a.amendments.get(i).map(|_| "present".to_string());
-            c.to = Some(format!("{} ({})", val(&am.on).unwrap_or_default(), text(&am.reason).unwrap_or_default()));
-            c.loc = Some(am.loc.clone());
-            out.push(c);
-        }
-    }
-    if b.amendments.len() < a.amendments.len() {
-        let mut c = base.clone().field(
-            "amendments",
-            Some(a.amendments.len().to_string()),
-            Some(b.amendments.len().to_string()),
-        );
-        c.kind = Kind::Amendment;
-        c.note = Some("amendments removed".into());
-        out.push(c);
-    }
-    let assessment = |c: &Commitment| -> BTreeMap<String, String> {
-        c.assessment
-            .as_ref()
-            .map(|s| {
-                let mut m: BTreeMap<String, String> =
-                    s.values.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-                if let Some(by) = &s.by {
-                    m.insert("by".into(), by.value.clone());
-                }
-                if let Some(on) = &s.on {
-                    m.insert("on".into(), on.value.to_string());
-                }
-                m
-            })
-            .unwrap_or_default()
-    };
-    let (sa, sb) = (assessment(a), assessment(b));
-    let keys: std::collections::BTreeSet<&String> = sa.keys().chain(sb.keys()).collect();
-    for k in keys {
-        if sa.get(k) != sb.get(k) {
-            let mut c = base.clone().field(&format!("assessment {k}"), sa.get(k).cloned(), sb.get(k).cloned());
-            c.kind = Kind::Assessment;
-            c.loc = b.assessment.as_ref().map(|s| s.loc.clone());
-            out.push(c);
-        }
-    }
-    milestones(out, &base, a, b);
-}
-
-fn milestones(out: &mut Vec<Change>, base: &Change, a: &Commitment, b: &Commitment) {
-    let find = |c: &Commitment, id: &str| c.milestones.iter().find(|m| m.id.value == id).cloned();
-    let mut ids: Vec<&str> = a.milestones.iter().map(|m| m.id.value.as_str()).collect();
-    for m in &b.milestones {
-        if !ids.contains(&m.id.value.as_str()) {
-            ids.push(&m.id.value);
-        }
-    }
-    for id in ids {
-        let mut mb = base.clone();
-        mb.milestone = Some(id.to_string());
-        match (find(a, id), find(b, id)) {
-            (None, Some(m)) => {
-                let mut c = mb;
-                c.kind = Kind::MilestoneAdded;
-                c.to = val(&m.status);
-                c.note = val(&m.status);
-                c.loc = Some(m.id.loc.clone());
-                out.push(c);
-            }
-            (Some(m), None) => {
-                let mut c = mb;
-                c.kind = Kind::MilestoneRemoved;
-                c.from = val(&m.status);
-                out.push(c);
-            }
-            (Some(ma), Some(mbv)) => milestone(out, &mb, &ma, &mbv),
-            (None, None) => {}
-        }
-    }
-}
-
-fn milestone(out: &mut Vec<Change>, base: &Change, a: &Milestone, b: &Milestone) {
-    // A milestone without a status has not started (a removed key is no way around the rules).
-    let status = |m: &Milestone| val(&m.status).or_else(|| Some("not-started".to_string()));
-    if status(a) != status(b) {
-        let mut c = base.clone();
-        c.kind = Kind::MilestoneStatus;
-        c.field = Some("status".into());
-        c.from = status(a);
-        c.to = status(b);
-        let mut notes = Vec::new();
-        if b.evidence.len() > a.evidence.len() {
-            notes.push("evidence added");
-        }
-        if a.completed_on.is_none() && b.completed_on.is_some() {
-            notes.push("completion date set");
-        }
-        c.note = (!notes.is_empty()).then(|| notes.join(", "));
-        c.loc = loc_of(&b.status);
-        out.push(c);
-    }
-    compare(
-        out,
-        base,
-        vec![
-            ("title", Kind::MilestoneCore, text(&a.title), text(&b.title), loc_of(&b.title)),
-            ("deliverable", Kind::MilestoneCore, text(&a.deliverable), text(&b.deliverable), loc_of(&b.deliverable)),
-            ("start", Kind::MilestoneCore, val(&a.start), val(&b.start), loc_of(&b.start)),
-            ("due", Kind::MilestoneCore, val(&a.due), val(&b.due), loc_of(&b.due)),
-            (
-                "responsible",
-                Kind::MilestoneResponsible,
-                val(&a.responsible),
-                val(&b.responsible),
-                loc_of(&b.responsible),
-            ),
-            (
-                "completed-on",
-                Kind::MilestoneReport,
-                val(&a.completed_on),
-                val(&b.completed_on),
-                loc_of(&b.completed_on),
-            ),
-            ("evidence", Kind::MilestoneReport, list(&a.evidence), list(&b.evidence), b.evidence_loc.clone()),
-            (
-                "delay-reason",
-                Kind::MilestoneReport,
-                text(&a.delay_reason),
-                text(&b.delay_reason),
-                loc_of(&b.delay_reason),
-            ),
-            ("next-steps", Kind::MilestoneReport, text(&a.next_steps), text(&b.next_steps), loc_of(&b.next_steps)),
-            (
-                "withdrawn-reason",
-                Kind::MilestoneReport,
-                text(&a.withdrawn_reason),
-                text(&b.withdrawn_reason),
-                loc_of(&b.withdrawn_reason),
-            ),
-            (
-                "reopen-reason",
-                Kind::MilestoneReport,
-                text(&a.reopen_reason),
-                text(&b.reopen_reason),
-                loc_of(&b.reopen_reason),
-            ),
-            ("issue", Kind::MilestoneIssue, val(&a.issue), val(&b.issue), loc_of(&b.issue)),
-        ],
-    );
-}
-
-/// A file of the plan at one revision, parsed: its piece (if it parses) and text.
-#[derive(Debug, Clone)]
-pub struct Parsed {
-    /// The piece, for files of the layout that parse.
-    pub piece: Option<Piece>,
-    /// The text (lossy for invalid UTF-8; empty when too large).
-    pub text: String,
-}
-
-/// The piece of a parsed file, if it has one.
-pub fn piece(p: &Option<std::sync::Arc<Parsed>>) -> Option<&Piece> {
-    p.as_ref().and_then(|p| p.piece.as_ref())
-}
-
-/// Parses blobs once per blob id, however many commits share them.
-#[derive(Default)]
-pub struct BlobCache {
-    parsed: HashMap<(git2::Oid, String), std::sync::Arc<Parsed>>,
-}
-
-impl BlobCache {
-    /// The parsed content of a blob at a path.
-    pub fn get(
-        &mut self,
-        history: &History,
-        path: &str,
-        id: git2::Oid,
-    ) -> Result<std::sync::Arc<Parsed>, HistoryError> {
-        if let Some(p) = self.parsed.get(&(id, path.to_string())) {
-            return Ok(p.clone());
-        }
-        let bytes = history.blob(id)?.unwrap_or_default();
-        let parsed = std::sync::Arc::new(parse_blob(path, bytes));
-        self.parsed.insert((id, path.to_string()), parsed.clone());
-        Ok(parsed)
-    }
-
-    /// Forget every parsed blob (to bound memory over a long history).
-    pub fn clear(&mut self) {
-        self.parsed.clear();
-    }
-
-    /// Parse many blobs at once, on every core (reading them stays on this thread, as the
-    /// repository handle is).
-    pub fn prefetch(&mut self, history: &History, wanted: Vec<(String, git2::Oid)>) -> Result<(), HistoryError> {
-        let mut todo = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (path, id) in wanted {
-            if self.parsed.contains_key(&(id, path.clone())) || !seen.insert((id, path.clone())) {
-                continue;
-            }
-            let bytes = history.blob(id)?.unwrap_or_default();
-            todo.push((path, id, bytes));
-        }
-        let done = crate::parallel::map(todo, |(path, id, bytes)| {
-            let parsed = parse_blob(&path, bytes);
-            ((id, path), std::sync::Arc::new(parsed))
-        });
-        self.parsed.extend(done);
-        Ok(())
-    }
-}
-
-fn parse_blob(path: &str, bytes: Vec<u8>) -> Parsed {
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let piece = plan::role_of(path).and_then(|role| plan::parse_file(path, &role, bytes).0);
-    Parsed { piece, text }
-}
-
-/// One changed file: its parsed versions and what changed in it.
-#[derive(Debug, Clone)]
-pub struct FileDiff {
-    /// The path, relative to the plan.
-    pub path: String,
-    /// Before (`None`: the file did not exist).
-    pub old: Option<std::sync::Arc<Parsed>>,
-    /// After (`None`: the file was removed).
-    pub new: Option<std::sync::Arc<Parsed>>,
-    /// The changes, in domain words.
-    pub changes: Vec<Change>,
-}
-
-/// The changed files between two plan trees, each with its semantic changes.
-pub fn diff_trees(
-    history: &History,
-    cache: &mut BlobCache,
-    old: Option<git2::Oid>,
-    new: Option<git2::Oid>,
-) -> Result<Vec<FileDiff>, HistoryError> {
-    diff_changed(history, cache, history.changed_files(old, new)?)
-}
-
-/// The semantic changes of files already known to differ.
-pub fn diff_changed(
-    history: &History,
-    cache: &mut BlobCache,
-    changed: Vec<crate::history::ChangedFile>,
-) -> Result<Vec<FileDiff>, HistoryError> {
-    let mut out = Vec::new();
-    for (path, a, b) in changed {
-        let pa = a.map(|id| cache.get(history, &path, id)).transpose()?;
-        let pb = b.map(|id| cache.get(history, &path, id)).transpose()?;
-        let ra = pa.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
-        let rb = pb.as_ref().map(|p| (p.piece.as_ref(), p.text.as_str()));
-        let changes = match (ra, rb) {
-            // Both sides parse (or the file is absent on one side): compare what they say.
-            (Some((Some(x), tx)), Some((Some(y), ty))) => diff_file(&path, Some((x, tx)), Some((y, ty))),
-            (None, Some((Some(y), ty))) => diff_file(&path, None, Some((y, ty))),
-            (Some((Some(x), tx)), None) => diff_file(&path, Some((x, tx)), None),
-            // A side that does not parse: a change of the file as a whole.
-            (ra, rb) => vec![file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1))],
-        };
-        // Bytes changed but no field kept compares: comments, layout, or something unmodelled.
-        let changes = if changes.is_empty() && ra.map(|r| r.1) != rb.map(|r| r.1) {
-            let mut c = file_change(&path, ra.map(|r| r.1), rb.map(|r| r.1));
-            c.kind = match c.kind {
-                Kind::CommitmentCore => Kind::CommitmentDetail,
-                Kind::Roles => Kind::Settings,
-                other => other,
-            };
-            c.note = Some("no field changed (comments or layout)".into());
-            vec![c]
-        } else {
-            changes
-        };
-        out.push(FileDiff { path, old: pa, new: pb, changes });
-    }
-    Ok(out)
 }
