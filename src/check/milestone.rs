@@ -36,32 +36,8 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
                 });
             }
         };
-        let blank = |t: &Option<crate::plan::At<crate::plan::Text>>| t.as_ref().is_none_or(|t| t.is_blank());
-        match to {
-            "completed" => {
-                need(
-                    m.completed_on.is_some(),
-                    "without a completion date",
-                    "add completed-on = <the date it was completed>",
-                );
-                need(
-                    !m.evidence.is_empty(),
-                    "without evidence",
-                    "add evidence = [\"https://...\"] showing the deliverable",
-                );
-            }
-            "delayed" => {
-                need(
-                    !blank(&m.delay_reason),
-                    "without a delay-reason",
-                    "say why it is delayed: delay-reason = { ... }",
-                );
-                need(!blank(&m.next_steps), "without next-steps", "say what happens next: next-steps = { ... }");
-            }
-            "withdrawn" => {
-                need(!blank(&m.withdrawn_reason), "without a withdrawn-reason", "say why: withdrawn-reason = { ... }")
-            }
-            _ => {}
+        for (what, help) in m.unmet_requirements() {
+            need(false, &format!("without {what}"), help);
         }
         let reopening = matches!(from, "completed" | "withdrawn") || (to == "not-started" && from != "not-started");
         if reopening {

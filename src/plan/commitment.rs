@@ -116,6 +116,46 @@ impl Commitment {
 }
 
 impl Milestone {
+    /// What the milestone's status requires that it lacks, as OGP asks: a completed one its
+    /// date and evidence, a delayed one a reason and next steps, a withdrawn one a reason.
+    /// Each is (what is missing, how to add it).
+    pub fn unmet_requirements(&self) -> Vec<(&'static str, &'static str)> {
+        let blank = |t: &Option<At<Text>>| t.as_ref().is_none_or(|t| t.is_blank());
+        let mut out = Vec::new();
+        match self.status_str() {
+            "completed" => {
+                if self.completed_on.is_none() {
+                    out.push(("a completion date", "add completed-on = <the date it was completed>"));
+                }
+                if self.evidence.is_empty() {
+                    out.push((
+                        "evidence",
+                        "add evidence = [\"https://...\"] or a repository file that shows the deliverable",
+                    ));
+                }
+            }
+            "delayed" => {
+                if blank(&self.delay_reason) {
+                    out.push((
+                        "a delay-reason",
+                        "say why it is delayed: delay-reason = { uk = \"...\", en = \"...\" }",
+                    ));
+                }
+                if blank(&self.next_steps) {
+                    out.push(("next-steps", "say what happens next: next-steps = { uk = \"...\", en = \"...\" }"));
+                }
+            }
+            "withdrawn" if blank(&self.withdrawn_reason) => {
+                out.push((
+                    "a withdrawn-reason",
+                    "say why it was withdrawn: withdrawn-reason = { uk = \"...\", en = \"...\" }",
+                ));
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// The status word, or "" when missing.
     pub fn status_str(&self) -> &str {
         self.status.as_ref().map_or("", |s| s.value.as_str())

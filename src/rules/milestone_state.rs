@@ -32,59 +32,24 @@ impl Rule for MilestoneState {
                 check_evidence(cx, &m.evidence, out);
                 let Some(status) = &m.status else { continue };
                 let mid = || format!("milestone {}/{}", c.id.value, m.id.value);
-                let mut need = |ok: bool, msg: &str, help: &str| {
-                    if !ok {
-                        out.push(
-                            Diagnostic::error("milestone-state", format!("{} is {} {msg}", mid(), status.value))
-                                .at_loc(&status.loc)
-                                .help(help.to_string()),
-                        );
-                    }
-                };
-                match status.value.as_str() {
-                    "completed" => {
-                        need(
-                            m.completed_on.is_some(),
-                            "but has no `completed-on` date",
-                            "add completed-on = <the date it was completed>",
-                        );
-                        need(
-                            !m.evidence.is_empty(),
-                            "but has no evidence",
-                            "add evidence = [\"https://...\"] or a repository file that shows the deliverable",
-                        );
-                    }
-                    "delayed" => {
-                        need(
-                            m.delay_reason.as_ref().is_some_and(|t| !t.is_blank()),
-                            "without a `delay-reason`",
-                            "say why it is delayed: delay-reason = { uk = \"...\", en = \"...\" }",
-                        );
-                        need(
-                            m.next_steps.as_ref().is_some_and(|t| !t.is_blank()),
-                            "without `next-steps`",
-                            "say what happens next: next-steps = { uk = \"...\", en = \"...\" }",
-                        );
-                    }
-                    "withdrawn" => {
-                        need(
-                            m.withdrawn_reason.as_ref().is_some_and(|t| !t.is_blank()),
-                            "without a `withdrawn-reason`",
-                            "say why it was withdrawn: withdrawn-reason = { ... }",
-                        );
-                    }
-                    _ => {
-                        if let Some(d) = &m.completed_on {
-                            out.push(
-                                Diagnostic::error(
-                                    "milestone-state",
-                                    format!("{} has `completed-on` but its status is {}", mid(), status.value),
-                                )
-                                .at_loc(&d.loc)
-                                .help("set status = \"completed\", or remove completed-on"),
-                            );
-                        }
-                    }
+                for (what, help) in m.unmet_requirements() {
+                    out.push(
+                        Diagnostic::error("milestone-state", format!("{} is {} without {what}", mid(), status.value))
+                            .at_loc(&status.loc)
+                            .help(help),
+                    );
+                }
+                if status.value != "completed"
+                    && let Some(d) = &m.completed_on
+                {
+                    out.push(
+                        Diagnostic::error(
+                            "milestone-state",
+                            format!("{} has `completed-on` but its status is {}", mid(), status.value),
+                        )
+                        .at_loc(&d.loc)
+                        .help("set status = \"completed\", or remove completed-on"),
+                    );
                 }
             }
         }
