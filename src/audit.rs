@@ -7,7 +7,7 @@
 //! git directory, makes repeat runs fast: it holds only what a commit determines by itself,
 //! is rebuilt when missing or unreadable, and is never trusted over the repository.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -269,26 +269,32 @@ pub struct Options<'a> {
 /// The audit trail of a plan's history, newest first.
 pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, HistoryError> {
     let head = history.resolve(options.rev)?;
-    let commits = history.range(None, head)?;
+    // Walking ids is cheap; only commits missing from the cache are read in full.
+    let (ids, line) = history.range_ids(None, head)?;
     let path = cache_path(history);
     let cached = if options.cache { read_cache(&path) } else { HashMap::new() };
     let had_any = !cached.is_empty();
+    let uncached: Vec<crate::history::Commit> = ids
+        .iter()
+        .filter(|id| !cached.contains_key(&id.to_string()))
+        .map(|id| history.commit(*id, line.contains(id)))
+        .collect::<Result<_, _>>()?;
+    let missing = uncached.len();
     let mut blobs = BlobCache::default();
-    let mut records = Vec::with_capacity(commits.len());
+    let mut records = Vec::with_capacity(ids.len());
     let mut fresh = Vec::new();
-    let missing = commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).count();
-    let uncached: Vec<&crate::history::Commit> =
-        commits.iter().filter(|c| !cached.contains_key(&c.id.to_string())).collect();
+    let mut next = uncached.iter();
     let mut done = 0;
-    for commit in &commits {
-        match cached.get(&commit.id.to_string()) {
+    for id in &ids {
+        match cached.get(&id.to_string()) {
             Some(r) => records.push(r.clone()),
             None => {
+                let commit = next.next().expect("one read commit per uncached id, in order");
                 // Parse a window of commits' blobs at a time, on every core; then let them go,
                 // so a long history never holds every version of every file at once.
                 if done % WINDOW == 0 {
                     blobs.clear();
-                    prefetch(history, &mut blobs, uncached.iter().skip(done).take(WINDOW).copied())?;
+                    prefetch(history, &mut blobs, uncached.iter().skip(done).take(WINDOW))?;
                 }
                 let r = record(history, &mut blobs, commit)?;
                 fresh.push(r.clone());
@@ -308,12 +314,17 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
     }
     // A merge that names a pull request lends its number to the commits it brings in.
     let mut pr_of: HashMap<String, u64> = HashMap::new();
-    for c in commits.iter().filter(|c| c.first_parent_line && c.is_merge()) {
-        let Some(pr) = records.iter().find(|r| r.id == c.id.to_string()).and_then(|r| r.pull_request) else { continue };
-        let side: HashSet<git2::Oid> =
-            history.range(Some(c.parents[0]), c.parents[1])?.into_iter().map(|s| s.id).collect();
-        for id in side {
-            pr_of.entry(id.to_string()).or_insert(pr);
+    for r in records.iter().filter(|r| r.parents.len() > 1 && r.pull_request.is_some()) {
+        let Ok(id) = git2::Oid::from_str(&r.id) else { continue };
+        if !line.contains(&id) {
+            continue;
+        }
+        let (Ok(first), Ok(second)) = (git2::Oid::from_str(&r.parents[0]), git2::Oid::from_str(&r.parents[1])) else {
+            continue;
+        };
+        let pr = r.pull_request.expect("filtered above");
+        for side in history.range_ids(Some(first), second)?.0 {
+            pr_of.entry(side.to_string()).or_insert(pr);
         }
     }
     let mut entries = Vec::new();

@@ -226,7 +226,30 @@ impl History {
         Ok(out)
     }
 
-    fn commit(&self, id: git2::Oid, first_parent_line: bool) -> Result<Commit, HistoryError> {
+    /// The ids reachable from `head` and not from `base`, oldest first, and those on head's
+    /// first-parent line: what a walk gives without reading each commit (for cached runs).
+    pub fn range_ids(
+        &self,
+        base: Option<git2::Oid>,
+        head: git2::Oid,
+    ) -> Result<(Vec<git2::Oid>, std::collections::HashSet<git2::Oid>), HistoryError> {
+        let walk = |first_parent: bool| -> Result<Vec<git2::Oid>, HistoryError> {
+            let mut walk = self.repo.revwalk().map_err(git)?;
+            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(git)?;
+            if first_parent {
+                walk.simplify_first_parent().map_err(git)?;
+            }
+            walk.push(head).map_err(git)?;
+            if let Some(b) = base {
+                walk.hide(b).map_err(git)?;
+            }
+            walk.map(|id| id.map_err(git)).collect()
+        };
+        Ok((walk(false)?, walk(true)?.into_iter().collect()))
+    }
+
+    /// One commit, read in full.
+    pub fn commit(&self, id: git2::Oid, first_parent_line: bool) -> Result<Commit, HistoryError> {
         let c = self.repo.find_commit(id).map_err(git)?;
         let person = |s: git2::Signature<'_>| Person {
             name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
