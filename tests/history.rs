@@ -79,7 +79,15 @@ impl Repo {
         id
     }
 
-    fn commit_with(&mut self, author: (&str, &str), committer: (&str, &str), message: &str, sign: &[&str]) -> String {
+    /// Merge `branch` into the checked-out branch with a merge commit made by `who`.
+    pub fn merge(&mut self, who: (&str, &str), branch: &str, message: &str) {
+        let mut cmd = self.git_as(who, who);
+        let (code, out, err) = run(cmd.args(["merge", "-q", "--no-ff", "-m", message, branch]));
+        assert_eq!(code, 0, "{out}{err}");
+    }
+
+    /// A git command run as `author` and `committer`, one hour after the last commit.
+    fn git_as(&mut self, author: (&str, &str), committer: (&str, &str)) -> std::process::Command {
         self.clock += 1;
         let date = format!("2026-11-{:02}T{:02}:00:00+02:00", 1 + self.clock / 20, self.clock % 20);
         let mut cmd = crate::common::git(self.s.home(), &self.dir);
@@ -90,6 +98,11 @@ impl Repo {
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd
+    }
+
+    fn commit_with(&mut self, author: (&str, &str), committer: (&str, &str), message: &str, sign: &[&str]) -> String {
+        let mut cmd = self.git_as(author, committer);
         self.git(&["add", "-A"]);
         let args: Vec<&str> = if sign.is_empty() { vec!["commit"] } else { sign.to_vec() };
         let (code, out, err) = run(cmd.args(&args).args(["-q", "--allow-empty", "-m", message]));

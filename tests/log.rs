@@ -17,14 +17,7 @@ fn story() -> Repo {
     repo.edit(file, "status = \"delayed\"\ndelay-reason", "status = \"completed\"\ncompleted-on = 2026-11-20\nevidence = [\"https://yablunivka.example/cnap-queue\"]\ndelay-reason");
     repo.commit(LEAD, "Complete M3");
     repo.git(&["checkout", "-q", "main"]);
-    let mut cmd = crate::common::git(repo.s.home(), &repo.dir);
-    cmd.env("GIT_COMMITTER_NAME", COORDINATOR.0)
-        .env("GIT_COMMITTER_EMAIL", COORDINATOR.1)
-        .env("GIT_AUTHOR_NAME", COORDINATOR.0)
-        .env("GIT_AUTHOR_EMAIL", COORDINATOR.1);
-    let (code, _, err) =
-        run(cmd.args(["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from youth/complete-m3", "complete-m3"]));
-    assert_eq!(code, 0, "{err}");
+    repo.merge(COORDINATOR, "complete-m3", "Merge pull request #7 from youth/complete-m3");
     repo.edit(
         "plan.toml",
         "started = 2025-09-01\nnotes = { uk = \"Форум",

@@ -176,23 +176,12 @@ fn a_merge_is_judged_against_the_merger() {
     repo.commit(OTHER, "Propose a later date for M3");
     repo.git(&["checkout", "-q", "main"]);
     // The approver merges the proposal: the merge carries the change and is theirs.
-    let mut cmd = crate::common::git(repo.s.home(), &repo.dir);
-    cmd.env("GIT_COMMITTER_NAME", APPROVER.0)
-        .env("GIT_COMMITTER_EMAIL", APPROVER.1)
-        .env("GIT_AUTHOR_NAME", APPROVER.0)
-        .env("GIT_AUTHOR_EMAIL", APPROVER.1);
-    let (code, _, err) =
-        crate::common::run(cmd.args(["merge", "-q", "--no-ff", "-m", "Merge the CSO proposal", "cso-proposal"]));
-    assert_eq!(code, 0, "{err}");
+    repo.merge(APPROVER, "cso-proposal", "Merge the CSO proposal");
     let (code, out) = repo.check(&["--base", "HEAD~1"]);
     assert_eq!(code, 0, "{out}");
     // Merged by someone without the role, it is refused.
     repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
-    let mut cmd = crate::common::git(repo.s.home(), &repo.dir);
-    cmd.env("GIT_COMMITTER_NAME", OTHER.0).env("GIT_COMMITTER_EMAIL", OTHER.1);
-    let (code, _, err) =
-        crate::common::run(cmd.args(["merge", "-q", "--no-ff", "-m", "Merge it myself", "cso-proposal"]));
-    assert_eq!(code, 0, "{err}");
+    repo.merge(OTHER, "cso-proposal", "Merge it myself");
     let (code, out) = repo.check(&["--base", "HEAD~1"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("[permission-denied]"), "{out}");
