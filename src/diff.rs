@@ -82,6 +82,13 @@ pub enum Kind {
     File,
 }
 
+impl Kind {
+    /// Its name in data and on the command line (`milestone-status`), as serialised.
+    pub fn key(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
 /// One change, in domain words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
@@ -117,6 +124,14 @@ pub struct Change {
 }
 
 impl Change {
+    /// Point a diagnostic at this change: its position in the new file, or else the file.
+    pub fn place(&self, d: crate::diagnostic::Diagnostic) -> crate::diagnostic::Diagnostic {
+        match &self.loc {
+            Some(loc) => d.at_loc(loc),
+            None => d.in_file(self.path.clone()),
+        }
+    }
+
     pub(crate) fn new(kind: Kind, path: &str) -> Change {
         Change {
             kind,

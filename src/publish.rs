@@ -7,6 +7,8 @@
 
 mod badge;
 mod data;
+
+pub use data::csv_field;
 mod feed;
 mod html;
 pub mod i18n;
@@ -153,10 +155,7 @@ pub enum PublishError {
 /// Build the site of a revision of the plan at `path`.
 pub fn site_at(history: &History, path: &Path, rev: &str, base_url: Option<String>) -> Result<Site, PublishError> {
     let head = history.resolve(rev)?;
-    let commit = history
-        .range(None, head)?
-        .pop()
-        .ok_or_else(|| HistoryError::Revision { rev: rev.to_string(), source: git2::Error::from_str("no commits") })?;
+    let commit = history.commit(head, true)?;
     let loaded = crate::plan::load_rev(path, &head.to_string())?;
     let catalogue = crate::rules::catalogue_for(&loaded.plan).ok_or(PublishError::Catalogue)?;
     let options =

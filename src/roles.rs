@@ -132,10 +132,7 @@ impl Authority<'_> {
         if c.lead.as_ref().is_some_and(|l| is(&l.value)) {
             return true;
         }
-        milestone
-            .and_then(|m| c.milestones.iter().find(|x| x.id.value == m))
-            .and_then(|m| m.responsible.as_ref())
-            .is_some_and(|r| is(&r.value))
+        milestone.and_then(|m| c.milestone(m)).and_then(|m| m.responsible.as_ref()).is_some_and(|r| is(&r.value))
     }
 
     /// Whether an id (a person, or an organisation standing for its members) holds a role,
@@ -156,9 +153,7 @@ impl Authority<'_> {
 
     /// Whether the commitment is approved (before the change).
     pub fn approved(&self) -> bool {
-        self.commitment
-            .and_then(|c| c.status.as_ref())
-            .is_some_and(|s| crate::plan::APPROVED_STATUSES.contains(&s.value.as_str()))
+        self.commitment.and_then(|c| c.status.as_ref()).is_some_and(|s| crate::rules::is_approved_status(&s.value))
     }
 }
 
@@ -197,7 +192,7 @@ pub fn match_person(people: &[Entity], email: &str) -> Option<String> {
 pub fn need(change: &Change, authority: &Authority<'_>) -> Need {
     use Role::*;
     let core = if authority.approved() { vec![Approver] } else { vec![Coordinator, Approver] };
-    let approved = |s: Option<&str>| s.is_some_and(|s| crate::plan::APPROVED_STATUSES.contains(&s));
+    let approved = |s: Option<&str>| s.is_some_and(crate::rules::is_approved_status);
     match change.kind {
         Kind::Roles => Need::CoordinatorAndApprover,
         // Who a role holder is (email, handles, keys, organisation) carries their role.

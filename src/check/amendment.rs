@@ -27,15 +27,12 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
         }
         let approved = old_commitment(step, change)
             .and_then(|c| c.status.as_ref())
-            .is_some_and(|s| crate::plan::APPROVED_STATUSES.contains(&s.value.as_str()));
+            .is_some_and(|s| crate::rules::is_approved_status(&s.value));
         if !approved {
             continue;
         }
         let d = Diagnostic::error("amendment-required", format!("approved commitment {id} changes without an amendment: {change}"))
             .help("add an [[amendments]] entry (on, reason, approved-by) to the commitment in the same commit, approved by an approver");
-        out.push(match &change.loc {
-            Some(loc) => d.at_loc(loc),
-            None => d.in_file(change.path.clone()),
-        });
+        out.push(change.place(d));
     }
 }

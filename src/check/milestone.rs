@@ -13,14 +13,11 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(from), Some(to)) = (change.from.as_deref(), change.to.as_deref()) else { continue };
         let Some(file) = step.file(&change.path) else { continue };
         let Some(Piece::Commitment(c)) = file.new.as_ref().and_then(|p| p.piece.as_ref()) else { continue };
-        let Some(m) = c.milestones.iter().find(|m| Some(&m.id.value) == change.milestone.as_ref()) else { continue };
+        let Some(m) = change.milestone.as_deref().and_then(|id| c.milestone(id)) else { continue };
         let old_reason = match file.old.as_ref().and_then(|p| p.piece.as_ref()) {
-            Some(Piece::Commitment(o)) => o
-                .milestones
-                .iter()
-                .find(|x| x.id.value == m.id.value)
-                .and_then(|x| x.reopen_reason.as_ref())
-                .map(|r| format!("{:?}", r.value)),
+            Some(Piece::Commitment(o)) => {
+                o.milestone(&m.id.value).and_then(|x| x.reopen_reason.as_ref()).map(|r| &r.value)
+            }
             _ => None,
         };
         let mut need = |ok: bool, what: &str, help: &str| {
@@ -30,10 +27,7 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{} moves {from} -> {to} {what}", change.subject()),
                 )
                 .help(help.to_string());
-                out.push(match &change.loc {
-                    Some(loc) => d.at_loc(loc),
-                    None => d.in_file(change.path.clone()),
-                });
+                out.push(change.place(d));
             }
         };
         for (what, help) in m.unmet_requirements() {
@@ -41,7 +35,7 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
         }
         let reopening = matches!(from, "completed" | "withdrawn") || (to == "not-started" && from != "not-started");
         if reopening {
-            let new_reason = m.reopen_reason.as_ref().map(|r| format!("{:?}", r.value));
+            let new_reason = m.reopen_reason.as_ref().map(|r| &r.value);
             need(
                 new_reason.is_some() && new_reason != old_reason,
                 "without a reopen-reason",

@@ -54,10 +54,7 @@ pub fn check<'s>(
             d
         };
         d = d.help("send the change as a pull request for review, or have it made or merged by someone with that role");
-        out.push(match &first.loc {
-            Some(loc) => d.at_loc(loc),
-            None => d.in_file(first.path.clone()),
-        });
+        out.push(first.place(d));
     }
     Vec::new()
 }

@@ -11,11 +11,7 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
         let index = |p: &Option<String>| p.as_deref().and_then(|p| PHASES.iter().position(|x| *x == p));
         let (Some(from), Some(to)) = (index(&change.from), index(&change.to)) else { continue };
         let diag = |message: String, help: &str| {
-            let d = Diagnostic::error("phase-order", message).help(help.to_string());
-            match &change.loc {
-                Some(loc) => d.at_loc(loc),
-                None => d.in_file(change.path.clone()),
-            }
+            change.place(Diagnostic::error("phase-order", message).help(help.to_string()))
         };
         if to > from + 1 {
             out.push(diag(
@@ -29,11 +25,12 @@ pub fn check(step: &Step<'_>, out: &mut Vec<Diagnostic>) {
             ));
         } else if to < from {
             let reason_changed = step.file("plan.toml").is_some_and(|f| {
-                let reason =
-                    |p: &Option<std::sync::Arc<crate::diff::Parsed>>| match p.as_ref().and_then(|p| p.piece.as_ref()) {
-                        Some(Piece::Meta(m)) => m.phase_reason.as_ref().map(|r| format!("{:?}", r.value)),
+                fn reason(p: &Option<std::sync::Arc<crate::diff::Parsed>>) -> Option<&crate::plan::Text> {
+                    match p.as_ref().and_then(|p| p.piece.as_ref()) {
+                        Some(Piece::Meta(m)) => m.phase_reason.as_ref().map(|r| &r.value),
                         _ => None,
-                    };
+                    }
+                }
                 let new = reason(&f.new);
                 new.is_some() && new != reason(&f.old)
             });

@@ -115,19 +115,13 @@ fn human(out: &mut dyn Write, entries: &[Entry], colour: bool) -> std::io::Resul
     Ok(())
 }
 
-/// A CSV field, quoted when it must be (RFC 4180).
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 fn csv(out: &mut dyn Write, entries: &[Entry]) -> std::io::Result<()> {
     writeln!(
         out,
         "commit,date,person,name,roles,pull_request,signature,kind,commitment,milestone,item,field,from,to,note,summary,path"
     )?;
     for e in entries {
-        let kind =
-            serde_json::to_value(e.change.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let kind = e.change.kind.key();
         let roles = e.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(" ");
         let c = &e.change;
         let row = [
@@ -149,7 +143,7 @@ fn csv(out: &mut dyn Write, entries: &[Entry]) -> std::io::Result<()> {
             e.summary.clone(),
             c.path.clone(),
         ];
-        writeln!(out, "{}", row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","))?;
+        writeln!(out, "{}", row.iter().map(|f| kept::publish::csv_field(f)).collect::<Vec<_>>().join(","))?;
     }
     Ok(())
 }

@@ -115,7 +115,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
 }
 
 fn milestones(out: &mut Vec<Change>, base: &Change, a: &Commitment, b: &Commitment) {
-    let find = |c: &Commitment, id: &str| c.milestones.iter().find(|m| m.id.value == id).cloned();
+    let find = |c: &Commitment, id: &str| c.milestone(id).cloned();
     let mut ids: Vec<&str> = a.milestones.iter().map(|m| m.id.value.as_str()).collect();
     for m in &b.milestones {
         if !ids.contains(&m.id.value.as_str()) {

@@ -113,6 +113,11 @@ impl Commitment {
     pub fn end_report(&self) -> Option<&Narrative> {
         self.end_reports.iter().find(|n| n.language.is_none())
     }
+
+    /// The milestone with this id.
+    pub fn milestone(&self, id: &str) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| m.id.value == id)
+    }
 }
 
 impl Milestone {

@@ -4,14 +4,15 @@
 
 use super::{Input, Site};
 
-fn field(s: &str) -> String {
+/// A CSV field, quoted when it must be (RFC 4180).
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",") + "\r\n";
+    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\r\n";
     for r in rows {
-        out += &(r.iter().map(|f| field(f)).collect::<Vec<_>>().join(",") + "\r\n");
+        out += &(r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n");
     }
     out
 }
@@ -131,7 +132,7 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
                 e.person.clone().unwrap_or_default(),
                 e.name.clone(),
                 e.pull_request.map(|p| p.to_string()).unwrap_or_default(),
-                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                c.kind.key(),
                 c.commitment.clone().unwrap_or_default(),
                 c.milestone.clone().unwrap_or_default(),
                 c.field.clone().unwrap_or_default(),
