@@ -323,7 +323,7 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
             continue;
         };
         let pr = r.pull_request.expect("filtered above");
-        for side in history.range_ids(Some(first), second)?.0 {
+        for side in history.ids(Some(first), second)? {
             pr_of.entry(side.to_string()).or_insert(pr);
         }
     }

@@ -203,27 +203,8 @@ impl History {
     /// The commits reachable from `head` and not from `base` (all of them if `base` is
     /// `None`), oldest first, each marked whether it lies on head's first-parent line.
     pub fn range(&self, base: Option<git2::Oid>, head: git2::Oid) -> Result<Vec<Commit>, HistoryError> {
-        let mut walk = self.repo.revwalk().map_err(git)?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(git)?;
-        walk.push(head).map_err(git)?;
-        if let Some(b) = base {
-            walk.hide(b).map_err(git)?;
-        }
-        // The first-parent line from head down to base.
-        let mut line = std::collections::HashSet::new();
-        let mut at = Some(head);
-        while let Some(id) = at {
-            if Some(id) == base || !line.insert(id) {
-                break;
-            }
-            at = self.repo.find_commit(id).map_err(git)?.parent_ids().next();
-        }
-        let mut out = Vec::new();
-        for id in walk {
-            let id = id.map_err(git)?;
-            out.push(self.commit(id, line.contains(&id))?);
-        }
-        Ok(out)
+        let (ids, line) = self.range_ids(base, head)?;
+        ids.into_iter().map(|id| self.commit(id, line.contains(&id))).collect()
     }
 
     /// The ids reachable from `head` and not from `base`, oldest first, and those on head's
@@ -233,19 +214,30 @@ impl History {
         base: Option<git2::Oid>,
         head: git2::Oid,
     ) -> Result<(Vec<git2::Oid>, std::collections::HashSet<git2::Oid>), HistoryError> {
-        let walk = |first_parent: bool| -> Result<Vec<git2::Oid>, HistoryError> {
-            let mut walk = self.repo.revwalk().map_err(git)?;
-            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(git)?;
-            if first_parent {
-                walk.simplify_first_parent().map_err(git)?;
-            }
-            walk.push(head).map_err(git)?;
-            if let Some(b) = base {
-                walk.hide(b).map_err(git)?;
-            }
-            walk.map(|id| id.map_err(git)).collect()
-        };
-        Ok((walk(false)?, walk(true)?.into_iter().collect()))
+        Ok((self.walk(base, head, false)?, self.walk(base, head, true)?.into_iter().collect()))
+    }
+
+    /// The ids reachable from `head` and not from `base`, oldest first.
+    pub fn ids(&self, base: Option<git2::Oid>, head: git2::Oid) -> Result<Vec<git2::Oid>, HistoryError> {
+        self.walk(base, head, false)
+    }
+
+    fn walk(
+        &self,
+        base: Option<git2::Oid>,
+        head: git2::Oid,
+        first_parent: bool,
+    ) -> Result<Vec<git2::Oid>, HistoryError> {
+        let mut walk = self.repo.revwalk().map_err(git)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(git)?;
+        if first_parent {
+            walk.simplify_first_parent().map_err(git)?;
+        }
+        walk.push(head).map_err(git)?;
+        if let Some(b) = base {
+            walk.hide(b).map_err(git)?;
+        }
+        walk.map(|id| id.map_err(git)).collect()
     }
 
     /// One commit, read in full.
