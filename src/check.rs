@@ -318,15 +318,7 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
         commits.push(CommitCheck { commit, actors, changes, diagnostics: diags, signature, sources });
     }
     let loaded = match history.plan_tree(head)? {
-        Some(tree) => {
-            let repo = if std::env::var_os("GIT_QUARANTINE_PATH").is_some() {
-                git2::Repository::open_from_env()
-            } else {
-                git2::Repository::open(history.repo().path())
-            }
-            .map_err(|source| HistoryError::Git { source })?;
-            crate::plan::load(&crate::plan::source::GitSource::from_tree(repo, tree)?)
-        }
+        Some(tree) => crate::plan::load(&crate::plan::source::GitSource::from_tree(history.repo(), tree)?),
         None => crate::plan::load_dir(plan_path)?,
     };
     let head_report = crate::rules::validate(&loaded, options.today);

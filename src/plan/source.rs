@@ -358,11 +358,11 @@ impl GitSource {
             },
         };
         drop(tree);
-        Self::from_tree(repo, tree_id)
+        Self::from_tree(&repo, tree_id)
     }
 
     /// A plan in a given tree of a repository.
-    pub fn from_tree(repo: git2::Repository, tree_id: git2::Oid) -> Result<Self, LoadError> {
+    pub fn from_tree(repo: &git2::Repository, tree_id: git2::Oid) -> Result<Self, LoadError> {
         let git_err = |source| LoadError::Git { source };
         let mut entries = BTreeMap::new();
         let mut blobs = BTreeMap::new();
