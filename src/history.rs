@@ -375,11 +375,6 @@ impl History {
 
     /// A blob's bytes; `None` when larger than the loader reads (it is never inflated).
     pub fn blob(&self, id: git2::Oid) -> Result<Option<Vec<u8>>, HistoryError> {
-        let (size, _) = self.repo.odb().and_then(|o| o.read_header(id)).map_err(git)?;
-        if size as u64 > crate::plan::source::MAX_FILE_SIZE {
-            return Ok(None);
-        }
-        let blob = self.repo.find_blob(id).map_err(git)?;
-        Ok(Some(blob.content().to_vec()))
+        Ok(crate::plan::source::read_blob(&self.repo, id).map_err(git)?.ok())
     }
 }

@@ -441,16 +441,17 @@ impl Source for GitSource {
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let oid = *self.blobs.get(path).ok_or(ReadError::NotAFile("not a file in this revision"))?;
-        with_repo(&self.git_dir, |repo| {
-            let odb = repo.odb().map_err(io_error)?;
-            let (size, _) = odb.read_header(oid).map_err(io_error)?;
-            if size as u64 > MAX_FILE_SIZE {
-                return Err(ReadError::TooLarge(size as u64));
-            }
-            let blob = repo.find_blob(oid).map_err(io_error)?;
-            Ok(blob.content().to_vec())
-        })
+        with_repo(&self.git_dir, |repo| read_blob(repo, oid).map_err(io_error)?.map_err(ReadError::TooLarge))
     }
+}
+
+/// A blob's bytes, or its size when larger than [`MAX_FILE_SIZE`] (it is then never inflated).
+pub(crate) fn read_blob(repo: &git2::Repository, oid: git2::Oid) -> Result<Result<Vec<u8>, u64>, git2::Error> {
+    let (size, _) = repo.odb()?.read_header(oid)?;
+    if size as u64 > MAX_FILE_SIZE {
+        return Ok(Err(size as u64));
+    }
+    Ok(Ok(repo.find_blob(oid)?.content().to_vec()))
 }
 
 /// A plan held in memory: for tests, fuzzing and callers that build plans on the fly.
