@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::diff::{BlobCache, Change, Kind, diff_changed};
+use crate::diff::{BlobCache, Change, CommitFiles, Kind, diff_changed};
 use crate::history::{History, HistoryError, Person};
 use crate::plan::{Entity, Piece};
 use crate::roles::{Authority, Role};
@@ -170,27 +170,26 @@ fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -
     file.write_all(&out)
 }
 
-/// Compute a commit's record from the repository.
+/// Compute a commit's record from what it changed, with the blobs it needs parsed.
 fn record(
     history: &History,
-    cache: &mut BlobCache,
+    cache: &BlobCache,
     commit: &crate::history::Commit,
+    files: CommitFiles,
 ) -> Result<CommitRecord, HistoryError> {
-    let parent = commit.parents.first().copied();
-    let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
-    let new_tree = history.plan_tree(commit.id)?;
     let changes = if commit.is_merge() {
         Vec::new()
     } else {
-        diff_changed(history, cache, history.changed_files(old_tree, new_tree)?)?
-            .into_iter()
-            .flat_map(|f| f.changes)
-            .collect()
+        diff_changed(history, cache, files.changed)?.into_iter().flat_map(|f| f.changes).collect()
     };
-    // Who the author was to the plan, and whether it asked for signatures, before the commit.
-    let at = if old_tree.is_some() { old_tree } else { new_tree };
-    let settings = history.blob_at(at, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
-    let people = history.blob_at(at, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
+    // Who the author was to the plan, and whether it asked for signatures, before the commit
+    // (for the first commit, what it sets up).
+    let before = |blob: Option<git2::Oid>, path: &str| match files.old_tree {
+        Some(_) => blob,
+        None => history.blob_at(files.new_tree, path),
+    };
+    let settings = before(files.settings, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
+    let people = before(files.people, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
     let settings = match crate::diff::piece(&settings) {
         Some(Piece::Settings(s)) => Some(s.clone()),
         _ => None,
@@ -227,30 +226,6 @@ fn record(
     })
 }
 
-/// Parse, on every core and once each, the blobs the given commits will need: the files
-/// they change, and the people and settings before them. Comparing trees is cheap; parsing
-/// is what takes the time.
-fn prefetch<'c>(
-    history: &History,
-    blobs: &mut BlobCache,
-    commits: impl Iterator<Item = &'c crate::history::Commit>,
-) -> Result<(), HistoryError> {
-    let mut wanted = Vec::new();
-    for commit in commits.filter(|c| !c.is_merge()) {
-        let parent = commit.parents.first().copied();
-        let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
-        let new_tree = history.plan_tree(commit.id)?;
-        for (path, a, b) in history.changed_files(old_tree, new_tree)? {
-            wanted.extend(a.iter().chain(&b).map(|id| (path.clone(), *id)));
-        }
-        let at = if old_tree.is_some() { old_tree } else { new_tree };
-        for file in ["kept.toml", "people.toml"] {
-            wanted.extend(history.blob_at(at, file).map(|id| (file.to_string(), id)));
-        }
-    }
-    blobs.prefetch(history, wanted)
-}
-
 /// Commits whose blobs are parsed together.
 const WINDOW: usize = 256;
 
@@ -270,53 +245,59 @@ pub struct Options<'a> {
 pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, HistoryError> {
     let head = history.resolve(options.rev)?;
     // Walking ids is cheap; only commits missing from the cache are read in full.
-    let (ids, line) = history.range_ids(None, head)?;
+    let ids = history.ids(None, head)?;
     let path = cache_path(history);
     let cached = if options.cache { read_cache(&path) } else { HashMap::new() };
     let had_any = !cached.is_empty();
-    let uncached: Vec<crate::history::Commit> = ids
-        .iter()
-        .filter(|id| !cached.contains_key(&id.to_string()))
-        .map(|id| history.commit(*id, line.contains(id)))
-        .collect::<Result<_, _>>()?;
+    let uncached = ids.iter().filter(|id| !cached.contains_key(&id.to_string())).copied().collect();
+    let uncached = history.par_map(uncached, |h, id| h.commit(id, false))?;
     let missing = uncached.len();
+    // Compare trees, then parse a window of commits' blobs at a time on every core, then
+    // let them go, so a long history never holds every version of every file at once.
     let mut blobs = BlobCache::default();
-    let mut records = Vec::with_capacity(ids.len());
-    let mut fresh = Vec::new();
-    let mut next = uncached.iter();
-    let mut done = 0;
-    for id in &ids {
-        match cached.get(&id.to_string()) {
-            Some(r) => records.push(r.clone()),
-            None => {
-                let commit = next.next().expect("one read commit per uncached id, in order");
-                // Parse a window of commits' blobs at a time, on every core; then let them go,
-                // so a long history never holds every version of every file at once.
-                if done % WINDOW == 0 {
-                    blobs.clear();
-                    prefetch(history, &mut blobs, uncached.iter().skip(done).take(WINDOW))?;
-                }
-                let r = record(history, &mut blobs, commit)?;
-                fresh.push(r.clone());
-                records.push(r);
-                done += 1;
-                if let Some(progress) = options.progress
-                    && (done % 50 == 0 || done == missing)
-                {
-                    progress(done, missing);
-                }
+    let mut fresh = Vec::with_capacity(missing);
+    for window in uncached.chunks(WINDOW) {
+        let window: Vec<&crate::history::Commit> = window.iter().collect();
+        blobs.clear();
+        let mut files: Vec<CommitFiles> = history.par_map(window.clone(), CommitFiles::of)?;
+        for (commit, f) in window.iter().zip(&mut files) {
+            if commit.is_merge() {
+                // A merge's changes are those of the commits it brings in, listed on their own.
+                f.changed.clear();
             }
         }
+        blobs.prefetch(history, files.iter().flat_map(CommitFiles::wanted).collect())?;
+        let blobs = &blobs;
+        fresh.extend(
+            history.par_map(window.into_iter().zip(files).collect(), |h, (commit, f)| record(h, blobs, commit, f))?,
+        );
+        if let Some(progress) = options.progress {
+            progress(fresh.len(), missing);
+        }
     }
+    let mut computed = fresh.iter();
+    let records: Vec<&CommitRecord> = ids
+        .iter()
+        .map(|id| match cached.get(&id.to_string()) {
+            Some(r) => r,
+            None => computed.next().expect("one record per uncached id, in order"),
+        })
+        .collect();
     if options.cache {
         // The cache is a convenience: failing to write it is not an error of the log.
         let _ = append_cache(&path, &fresh, had_any);
     }
-    // A merge that names a pull request lends its number to the commits it brings in.
+    // A merge on the head's first-parent line that names a pull request lends its number to
+    // the commits it brings in.
+    let by_id: HashMap<&str, &CommitRecord> = records.iter().map(|r| (r.id.as_str(), *r)).collect();
+    let mut line = std::collections::HashSet::new();
+    let mut at = by_id.get(head.to_string().as_str()).copied();
+    while let Some(r) = at.filter(|r| line.insert(r.id.as_str())) {
+        at = r.parents.first().and_then(|p| by_id.get(p.as_str()).copied());
+    }
     let mut pr_of: HashMap<String, u64> = HashMap::new();
     for r in records.iter().filter(|r| r.parents.len() > 1 && r.pull_request.is_some()) {
-        let Ok(id) = git2::Oid::from_str(&r.id) else { continue };
-        if !line.contains(&id) {
+        if !line.contains(r.id.as_str()) {
             continue;
         }
         let (Ok(first), Ok(second)) = (git2::Oid::from_str(&r.parents[0]), git2::Oid::from_str(&r.parents[1])) else {

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::diagnostic::{self, Diagnostic, SourceMap};
-use crate::diff::{BlobCache, Change, FileDiff, Parsed, diff_changed};
+use crate::diff::{BlobCache, Change, CommitFiles, FileDiff, Parsed, diff_changed};
 use crate::history::{Commit, History, HistoryError};
 use crate::plan::{Commitment, Entity, Piece, Settings};
 use crate::roles::{Authority, Identity, Need};
@@ -185,29 +185,14 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
     // First what each commit changed (cheap tree comparisons), then every blob involved
     // parsed once on every core, then each commit judged.
     let range = history.range(base, head)?;
-    let mut planned = Vec::with_capacity(range.len());
-    let mut wanted = Vec::new();
-    for commit in &range {
-        let parent = commit.parents.first().copied();
-        let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
-        let new_tree = history.plan_tree(commit.id)?;
-        let changed = history.changed_files(old_tree, new_tree)?;
-        for (path, a, b) in &changed {
-            wanted.extend(a.iter().chain(b).map(|id| (path.clone(), *id)));
-        }
-        for file in ["kept.toml", "people.toml"] {
-            wanted.extend(history.blob_at(old_tree, file).map(|id| (file.to_string(), id)));
-        }
-        planned.push((old_tree, changed));
-    }
-    cache.prefetch(history, wanted)?;
-    for (commit, (old_tree, changed)) in range.into_iter().zip(planned) {
-        let files = diff_changed(history, &mut cache, changed)?;
+    let planned: Vec<CommitFiles> = range.iter().map(|c| CommitFiles::of(history, c)).collect::<Result<_, _>>()?;
+    cache.prefetch(history, planned.iter().flat_map(CommitFiles::wanted).collect())?;
+    for (commit, planned) in range.into_iter().zip(planned) {
+        let old_tree = planned.old_tree;
+        let files = diff_changed(history, &cache, planned.changed)?;
         // The plan's people and roles before this commit judge it.
-        let settings =
-            history.blob_at(old_tree, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
-        let people =
-            history.blob_at(old_tree, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
+        let settings = planned.settings.map(|b| cache.get(history, "kept.toml", b)).transpose()?;
+        let people = planned.people.map(|b| cache.get(history, "people.toml", b)).transpose()?;
         let settings_ref = match piece_of(&settings) {
             Some(Piece::Settings(s)) => Some(s),
             _ => None,

@@ -14,7 +14,7 @@ use crate::plan::{self, At, Entity, Piece, Role, Text};
 mod commitment;
 mod trees;
 
-pub use trees::{BlobCache, FileDiff, Parsed, diff_changed, diff_trees, piece};
+pub use trees::{BlobCache, CommitFiles, FileDiff, Parsed, diff_changed, diff_trees, piece};
 
 /// What kind of change, for the rules that judge it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -327,17 +327,20 @@ pub(crate) fn file_change(path: &str, old: Option<&str>, new: Option<&str>) -> C
 }
 
 /// The headings of a commitment's core sections (problem and action), normalised, from the
-/// built-in catalogue.
-fn core_titles() -> Vec<String> {
-    crate::catalogue::Catalogue::embedded(crate::catalogue::DEFAULT)
-        .map(|c| {
-            c.sections("commitment")
-                .iter()
-                .filter(|s| s.key == "problem" || s.key == "action")
-                .flat_map(|s| s.normalised.clone())
-                .collect()
-        })
-        .unwrap_or_default()
+/// built-in catalogue (read once).
+fn core_titles() -> &'static [String] {
+    static TITLES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TITLES.get_or_init(|| {
+        crate::catalogue::Catalogue::embedded(crate::catalogue::DEFAULT)
+            .map(|c| {
+                c.sections("commitment")
+                    .iter()
+                    .filter(|s| s.key == "problem" || s.key == "action")
+                    .flat_map(|s| s.normalised.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMeta) {

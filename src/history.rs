@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::date::Date;
 
+mod tree;
+
 /// Why history could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -118,20 +120,6 @@ impl Commit {
     }
 }
 
-/// Git's order of tree entries: by name, a directory's name compared as if it ended in `/`.
-fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let (na, nb) = (a.name_bytes(), b.name_bytes());
-    let common = na.len().min(nb.len());
-    match na[..common].cmp(&nb[..common]) {
-        std::cmp::Ordering::Equal => {}
-        other => return other,
-    }
-    let next = |n: &[u8], e: &git2::TreeEntry<'_>| {
-        n.get(common).copied().unwrap_or(if e.kind() == Some(git2::ObjectType::Tree) { b'/' } else { 0 })
-    };
-    next(na, a).cmp(&next(nb, b))
-}
-
 /// A changed path and its blob before and after (`None`: absent on that side).
 pub type ChangedFile = (String, Option<git2::Oid>, Option<git2::Oid>);
 
@@ -140,6 +128,29 @@ pub struct History {
     repo: git2::Repository,
     /// The plan's directory inside the repository (`""` at the root).
     prefix: String,
+    /// Trees already read, for comparing each commit with its parent.
+    trees: std::sync::Arc<tree::TreeCache>,
+    /// Opened from git's environment (inside a hook).
+    from_env: bool,
+    /// Handles for other threads, opened on first use and kept, each with its own caches
+    /// of pack windows, deltas and trees.
+    helpers: std::sync::OnceLock<Vec<std::sync::Mutex<History>>>,
+}
+
+/// A handle a worker thread uses: one of the kept helpers, or one of its own.
+enum Handle<'h> {
+    Kept(std::sync::MutexGuard<'h, History>),
+    Own(History),
+}
+
+impl std::ops::Deref for Handle<'_> {
+    type Target = History;
+    fn deref(&self) -> &History {
+        match self {
+            Handle::Kept(h) => h,
+            Handle::Own(h) => h,
+        }
+    }
 }
 
 impl History {
@@ -160,7 +171,7 @@ impl History {
             }
             None => String::new(),
         };
-        Ok(History { repo, prefix })
+        Ok(History { repo, prefix, trees: Default::default(), from_env: false, helpers: Default::default() })
     }
 
     /// The repository a git hook runs in, from git's environment (`GIT_DIR`, and the
@@ -169,7 +180,53 @@ impl History {
         trust_stored_objects();
         let repo = git2::Repository::open_from_env()
             .map_err(|source| HistoryError::NotARepository { path: PathBuf::from("$GIT_DIR"), source })?;
-        Ok(History { repo, prefix: String::new() })
+        Ok(History {
+            repo,
+            prefix: String::new(),
+            trees: Default::default(),
+            from_env: true,
+            helpers: Default::default(),
+        })
+    }
+
+    /// Another handle on the same history, for another thread (a repository handle is not
+    /// shared between threads).
+    pub fn reopen(&self) -> Result<History, HistoryError> {
+        (self.opener())()
+    }
+
+    /// What opens another handle, which threads can share.
+    fn opener(&self) -> impl Fn() -> Result<History, HistoryError> + Sync + use<> {
+        let (path, prefix, from_env) = (self.repo.path().to_path_buf(), self.prefix.clone(), self.from_env);
+        let trees = self.trees.clone();
+        move || {
+            let repo = if from_env { git2::Repository::open_from_env() } else { git2::Repository::open(&path) }
+                .map_err(|source| HistoryError::NotARepository { path: path.clone(), source })?;
+            Ok(History { repo, prefix: prefix.clone(), trees: trees.clone(), from_env, helpers: Default::default() })
+        }
+    }
+
+    /// Map `f` over `items` on every core, each thread with its own handle on this history;
+    /// the first error is returned.
+    pub fn par_map<T: Send, R: Send>(
+        &self,
+        items: Vec<T>,
+        f: impl Fn(&History, T) -> Result<R, HistoryError> + Sync,
+    ) -> Result<Vec<R>, HistoryError> {
+        let helpers = self.helpers.get_or_init(|| {
+            (0..crate::parallel::threads()).filter_map(|_| self.reopen().ok()).map(Into::into).collect()
+        });
+        let opener = self.opener();
+        let handle = || match helpers.iter().find_map(|h| h.try_lock().ok()) {
+            Some(kept) => Ok(Handle::Kept(kept)),
+            None => opener().map(Handle::Own),
+        };
+        crate::parallel::map_init(items, handle, |handle, item| match handle {
+            Ok(h) => f(h, item),
+            Err(e) => Err(git(git2::Error::from_str(&format!("cannot open the repository again: {e}")))),
+        })
+        .into_iter()
+        .collect()
     }
 
     /// The underlying repository.
@@ -268,10 +325,11 @@ impl History {
 
     /// The plan's tree at a commit (its directory, for a plan in a subdirectory).
     pub fn plan_tree(&self, commit: git2::Oid) -> Result<Option<git2::Oid>, HistoryError> {
-        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
+        let commit = self.repo.find_commit(commit).map_err(git)?;
         if self.prefix.is_empty() {
-            return Ok(Some(tree.id()));
+            return Ok(Some(commit.tree_id()));
         }
+        let tree = commit.tree().map_err(git)?;
         Ok(tree
             .get_path(Path::new(&self.prefix))
             .ok()
@@ -314,48 +372,19 @@ impl History {
             out.push((prefix.to_string(), old, new));
             return Ok(());
         }
-        let find = |t: Option<git2::Oid>| t.map(|t| self.repo.find_tree(t)).transpose().map_err(git);
-        let (ta, tb) = (find(old)?, find(new)?);
-        let len = |t: &Option<git2::Tree<'_>>| t.as_ref().map_or(0, |t| t.len());
-        let (na, nb) = (len(&ta), len(&tb));
-        let (mut i, mut j) = (0, 0);
-        // Both trees list their entries in git's order: walk them side by side, looking only
-        // at names and ids, and descend only where ids differ.
-        while i < na || j < nb {
-            let a = ta.as_ref().and_then(|t| t.get(i));
-            let b = tb.as_ref().and_then(|t| t.get(j));
-            let order = match (&a, &b) {
-                (Some(a), Some(b)) => git_order(a, b),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => break,
+        let find = |t: Option<git2::Oid>, base: Option<&tree::RawTree>| {
+            t.map(|t| self.trees.get(&self.repo, t, base)).transpose().map_err(git).map(Option::flatten)
+        };
+        let ta = find(old, None)?;
+        let tb = find(new, ta.as_deref())?;
+        for (a, b) in tree::changed_entries(ta.as_deref(), tb.as_deref()) {
+            let name = a.as_ref().or(b.as_ref()).map(|s| String::from_utf8_lossy(s.name)).unwrap_or_default();
+            let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
+            let of = |s: &Option<tree::Side<'_>>, tree: bool| {
+                s.as_ref().filter(|s| if tree { s.tree } else { s.blob }).map(|s| s.id)
             };
-            let (ea, eb) = match order {
-                std::cmp::Ordering::Less => {
-                    i += 1;
-                    (a, None)
-                }
-                std::cmp::Ordering::Greater => {
-                    j += 1;
-                    (None, b)
-                }
-                std::cmp::Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                    let same = a.as_ref().map(|e| (e.id(), e.filemode())) == b.as_ref().map(|e| (e.id(), e.filemode()));
-                    if same {
-                        continue;
-                    }
-                    (a, b)
-                }
-            };
-            let name = ea.as_ref().or(eb.as_ref()).and_then(|e| e.name().ok()).unwrap_or_default();
-            let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
-            let of = |e: &Option<git2::TreeEntry<'_>>, kind: git2::ObjectType| {
-                e.as_ref().filter(|e| e.kind() == Some(kind)).map(|e| e.id())
-            };
-            let (tree_a, tree_b) = (of(&ea, git2::ObjectType::Tree), of(&eb, git2::ObjectType::Tree));
-            let (blob_a, blob_b) = (of(&ea, git2::ObjectType::Blob), of(&eb, git2::ObjectType::Blob));
+            let (tree_a, tree_b) = (of(&a, true), of(&b, true));
+            let (blob_a, blob_b) = (of(&a, false), of(&b, false));
             if tree_a.is_some() || tree_b.is_some() {
                 self.diff_trees_into(&path, tree_a, tree_b, out)?;
             }
@@ -368,9 +397,17 @@ impl History {
 
     /// The blob at a path of a tree, if it is a file there.
     pub fn blob_at(&self, tree: Option<git2::Oid>, path: &str) -> Option<git2::Oid> {
-        let tree = self.repo.find_tree(tree?).ok()?;
-        let entry = tree.get_path(Path::new(path)).ok()?;
-        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
+        let mut tree = self.trees.get(&self.repo, tree?, None).ok()??;
+        let mut parts = path.split('/').peekable();
+        while let Some(name) = parts.next() {
+            let entry = tree.entry(name.as_bytes())?;
+            match (parts.peek(), entry.tree, entry.blob) {
+                (None, _, true) => return Some(entry.id),
+                (Some(_), true, _) => tree = self.trees.get(&self.repo, entry.id, None).ok()??,
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// A blob's bytes; `None` when larger than the loader reads (it is never inflated).

@@ -12,11 +12,27 @@ const MIN_PARALLEL: usize = 64;
 /// Items per batch.
 const BATCH: usize = 16;
 
+/// How many threads the maps use: one per core, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
 /// Map `f` over `items` on every core, keeping their order.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    map_init(items, || (), |_, item| f(item))
+}
+
+/// Map `f` over `items` on every core, keeping their order; each thread first makes its own
+/// state with `init` (such as a repository handle, which threads cannot share).
+pub fn map_init<T: Send, S, R: Send>(
+    items: Vec<T>,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads();
     if threads <= 1 || items.len() < MIN_PARALLEL {
-        return items.into_iter().map(f).collect();
+        let mut state = init();
+        return items.into_iter().map(|item| f(&mut state, item)).collect();
     }
     let mut batches: Vec<Mutex<Option<Vec<T>>>> = Vec::new();
     let mut items = items.into_iter().peekable();
@@ -25,17 +41,18 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
     }
     let results: Vec<Mutex<Vec<R>>> = (0..batches.len()).map(|_| Mutex::new(Vec::new())).collect();
     let next = AtomicUsize::new(0);
-    let (f, batches_ref, results_ref, next_ref) = (&f, &batches, &results, &next);
+    let (init, f, batches_ref, results_ref, next_ref) = (&init, &f, &batches, &results, &next);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(move || {
+                    let mut state = init();
                     loop {
                         let i = next_ref.fetch_add(1, Ordering::Relaxed);
                         let Some(batch) = batches_ref.get(i) else { break };
                         // Each batch index is taken once, so its lock is never contended.
                         let work = batch.lock().map(|mut b| b.take()).unwrap_or_default().unwrap_or_default();
-                        let out: Vec<R> = work.into_iter().map(f).collect();
+                        let out: Vec<R> = work.into_iter().map(|item| f(&mut state, item)).collect();
                         if let Ok(mut slot) = results_ref[i].lock() {
                             *slot = out;
                         }
@@ -62,5 +79,21 @@ mod tests {
         assert_eq!(super::map(vec![1, 2], |x| x + 1), vec![2, 3]);
         let odd: Vec<u32> = (0..1003).collect();
         assert_eq!(super::map(odd.clone(), |x| x), odd);
+    }
+
+    #[test]
+    fn each_thread_makes_its_state_once() {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let v: Vec<u32> = (0..1000).collect();
+        let out = super::map_init(
+            v.clone(),
+            || made.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            |seen: &mut usize, x| {
+                *seen += 1;
+                x + 1
+            },
+        );
+        assert_eq!(out, v.iter().map(|x| x + 1).collect::<Vec<_>>());
+        assert!(made.into_inner() <= super::threads());
     }
 }

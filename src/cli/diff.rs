@@ -27,7 +27,7 @@ pub fn run(args: Args) -> CmdResult {
     let old = history.tree_at(&args.rev_a)?;
     let new = history.tree_at(args.rev_b.as_deref().unwrap_or("HEAD"))?;
     let changes: Vec<_> =
-        diff_trees(&history, &mut BlobCache::default(), old, new)?.into_iter().flat_map(|f| f.changes).collect();
+        diff_trees(&history, &BlobCache::default(), old, new)?.into_iter().flat_map(|f| f.changes).collect();
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {

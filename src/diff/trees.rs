@@ -20,51 +20,48 @@ pub fn piece(p: &Option<std::sync::Arc<Parsed>>) -> Option<&Piece> {
     p.as_ref().and_then(|p| p.piece.as_ref())
 }
 
-/// Parses blobs once per blob id, however many commits share them.
+/// Parses blobs once per blob id, however many commits share them; shared by threads.
 #[derive(Default)]
 pub struct BlobCache {
-    parsed: HashMap<(git2::Oid, String), std::sync::Arc<Parsed>>,
+    parsed: std::sync::Mutex<HashMap<(git2::Oid, String), std::sync::Arc<Parsed>>>,
 }
 
 impl BlobCache {
+    fn lookup(&self, path: &str, id: git2::Oid) -> Option<std::sync::Arc<Parsed>> {
+        self.parsed.lock().unwrap_or_else(|e| e.into_inner()).get(&(id, path.to_string())).cloned()
+    }
+
     /// The parsed content of a blob at a path.
-    pub fn get(
-        &mut self,
-        history: &History,
-        path: &str,
-        id: git2::Oid,
-    ) -> Result<std::sync::Arc<Parsed>, HistoryError> {
-        if let Some(p) = self.parsed.get(&(id, path.to_string())) {
-            return Ok(p.clone());
+    pub fn get(&self, history: &History, path: &str, id: git2::Oid) -> Result<std::sync::Arc<Parsed>, HistoryError> {
+        if let Some(p) = self.lookup(path, id) {
+            return Ok(p);
         }
         let bytes = history.blob(id)?.unwrap_or_default();
         let parsed = std::sync::Arc::new(parse_blob(path, bytes));
-        self.parsed.insert((id, path.to_string()), parsed.clone());
+        self.parsed.lock().unwrap_or_else(|e| e.into_inner()).insert((id, path.to_string()), parsed.clone());
         Ok(parsed)
     }
 
     /// Forget every parsed blob (to bound memory over a long history).
     pub fn clear(&mut self) {
-        self.parsed.clear();
+        self.parsed.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    /// Parse many blobs at once, on every core (reading them stays on this thread, as the
-    /// repository handle is).
+    /// Read and parse many blobs at once, on every core.
     pub fn prefetch(&mut self, history: &History, wanted: Vec<(String, git2::Oid)>) -> Result<(), HistoryError> {
+        let parsed = self.parsed.get_mut().unwrap_or_else(|e| e.into_inner());
         let mut todo = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (path, id) in wanted {
-            if self.parsed.contains_key(&(id, path.clone())) || !seen.insert((id, path.clone())) {
-                continue;
+            if !parsed.contains_key(&(id, path.clone())) && seen.insert((id, path.clone())) {
+                todo.push((path, id));
             }
-            let bytes = history.blob(id)?.unwrap_or_default();
-            todo.push((path, id, bytes));
         }
-        let done = crate::parallel::map(todo, |(path, id, bytes)| {
-            let parsed = parse_blob(&path, bytes);
-            ((id, path), std::sync::Arc::new(parsed))
-        });
-        self.parsed.extend(done);
+        let done = history.par_map(todo, |h, (path, id)| {
+            let bytes = h.blob(id)?.unwrap_or_default();
+            Ok(((id, path.clone()), std::sync::Arc::new(parse_blob(&path, bytes))))
+        })?;
+        parsed.extend(done);
         Ok(())
     }
 }
@@ -73,6 +70,46 @@ fn parse_blob(path: &str, bytes: Vec<u8>) -> Parsed {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let piece = plan::role_of(path).and_then(|role| plan::parse_file(path, &role, bytes).0);
     Parsed { piece, text }
+}
+
+/// What one commit changed in the plan, found by comparing its tree with its first
+/// parent's: the first step of both `kept check` and `kept log`, done once per commit.
+#[derive(Debug, Clone)]
+pub struct CommitFiles {
+    /// The plan's tree before the commit (`None` for a root commit, or where the plan's
+    /// directory did not exist yet).
+    pub old_tree: Option<git2::Oid>,
+    /// The plan's tree after it.
+    pub new_tree: Option<git2::Oid>,
+    /// The changed files, with their blobs on each side.
+    pub changed: Vec<crate::history::ChangedFile>,
+    /// `kept.toml` as it was before the commit.
+    pub settings: Option<git2::Oid>,
+    /// `people.toml` as it was before the commit.
+    pub people: Option<git2::Oid>,
+}
+
+impl CommitFiles {
+    /// Compare a commit with its first parent.
+    pub fn of(history: &History, commit: &crate::history::Commit) -> Result<CommitFiles, HistoryError> {
+        let parent = commit.parents.first().copied();
+        let old_tree = parent.map(|p| history.plan_tree(p)).transpose()?.flatten();
+        let new_tree = history.plan_tree(commit.id)?;
+        Ok(CommitFiles {
+            old_tree,
+            new_tree,
+            changed: history.changed_files(old_tree, new_tree)?,
+            settings: history.blob_at(old_tree, "kept.toml"),
+            people: history.blob_at(old_tree, "people.toml"),
+        })
+    }
+
+    /// Every blob the commit's judgement needs parsed, as (path, blob).
+    pub fn wanted(&self) -> impl Iterator<Item = (String, git2::Oid)> + '_ {
+        let changed = self.changed.iter().flat_map(|(path, a, b)| a.iter().chain(b).map(|id| (path.clone(), *id)));
+        let before = [("kept.toml", self.settings), ("people.toml", self.people)];
+        changed.chain(before.into_iter().filter_map(|(path, id)| Some((path.to_string(), id?))))
+    }
 }
 
 /// One changed file: its parsed versions and what changed in it.
@@ -91,7 +128,7 @@ pub struct FileDiff {
 /// The changed files between two plan trees, each with its semantic changes.
 pub fn diff_trees(
     history: &History,
-    cache: &mut BlobCache,
+    cache: &BlobCache,
     old: Option<git2::Oid>,
     new: Option<git2::Oid>,
 ) -> Result<Vec<FileDiff>, HistoryError> {
@@ -101,7 +138,7 @@ pub fn diff_trees(
 /// The semantic changes of files already known to differ.
 pub fn diff_changed(
     history: &History,
-    cache: &mut BlobCache,
+    cache: &BlobCache,
     changed: Vec<crate::history::ChangedFile>,
 ) -> Result<Vec<FileDiff>, HistoryError> {
     let mut out = Vec::new();
