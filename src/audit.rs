@@ -8,7 +8,7 @@
 //! is rebuilt when missing or unreadable, and is never trusted over the repository.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -136,19 +136,46 @@ fn cache_path(history: &History) -> PathBuf {
     history.repo().path().join("kept").join("log-cache.jsonl")
 }
 
-fn read_cache(path: &std::path::Path) -> HashMap<String, CommitRecord> {
-    let Ok(file) = std::fs::File::open(path) else { return HashMap::new() };
-    let mut lines = std::io::BufReader::new(file).lines();
-    if lines.next().and_then(Result::ok).as_deref() != Some(CACHE_VERSION) {
-        return HashMap::new();
+/// The records of the cache, by commit id.
+#[derive(Default)]
+struct Cached {
+    records: Vec<CommitRecord>,
+    index: HashMap<git2::Oid, usize>,
+}
+
+impl Cached {
+    fn get(&self, id: &git2::Oid) -> Option<&CommitRecord> {
+        self.index.get(id).map(|i| &self.records[*i])
     }
-    // A line that does not read (a crash while writing, a newer format) is skipped: the
-    // commit is recomputed from the repository.
-    lines
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str::<CommitRecord>(&l).ok())
-        .map(|r| (r.id.clone(), r))
-        .collect()
+
+    fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+fn read_cache(path: &std::path::Path) -> Cached {
+    let Ok(text) = std::fs::read(path) else { return Cached::default() };
+    let mut lines = text.split(|b| *b == b'\n');
+    if lines.next() != Some(CACHE_VERSION.as_bytes()) {
+        return Cached::default();
+    }
+    // Parsed on every core, in blocks of lines. A line that does not read (a crash while
+    // writing, a newer format) is skipped: the commit is recomputed from the repository.
+    let blocks: Vec<Vec<&[u8]>> = lines.collect::<Vec<_>>().chunks(512).map(<[_]>::to_vec).collect();
+    let parsed = crate::parallel::map(blocks, |block| {
+        block
+            .into_iter()
+            .filter_map(|l| serde_json::from_slice::<CommitRecord>(l).ok())
+            .filter_map(|r| Some((git2::Oid::from_str(&r.id).ok()?, r)))
+            .collect::<Vec<_>>()
+    });
+    let count = parsed.iter().map(Vec::len).sum();
+    let mut cached = Cached { records: Vec::with_capacity(count), index: HashMap::with_capacity(count) };
+    for (id, r) in parsed.into_iter().flatten() {
+        cached.index.insert(id, cached.records.len());
+        cached.records.push(r);
+    }
+    cached
 }
 
 fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -> std::io::Result<()> {
@@ -156,11 +183,15 @@ fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -
         return Ok(());
     }
     std::fs::create_dir_all(path.parent().expect("the cache lives in a directory"))?;
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new().create(true).read(true).append(true).open(path)?;
     let mut out = Vec::new();
     if !had_any {
         file.set_len(0)?;
         out.extend_from_slice(CACHE_VERSION.as_bytes());
+        out.push(b'\n');
+    } else if !ends_with_newline(&mut file)? {
+        // A run stopped while writing left half a line: end it, so the records that follow
+        // stay readable (the half line is skipped when read).
         out.push(b'\n');
     }
     for r in fresh {
@@ -168,6 +199,17 @@ fn append_cache(path: &std::path::Path, fresh: &[CommitRecord], had_any: bool) -
         out.push(b'\n');
     }
     file.write_all(&out)
+}
+
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// Compute a commit's record from what it changed, with the blobs it needs parsed.
@@ -226,6 +268,115 @@ fn record(
     })
 }
 
+/// The commits reachable from `head`, oldest first in git's topological order (a commit
+/// after its parents; a merged branch's commits together, after those of the line it left),
+/// and those of them the cache lacks, read in full. With every commit cached, the commit
+/// graph comes from the cache alone and the repository is not walked.
+fn walk(
+    history: &History,
+    head: git2::Oid,
+    cached: &Cached,
+) -> Result<(Vec<git2::Oid>, Vec<crate::history::Commit>), HistoryError> {
+    let git = |source| HistoryError::Git { source };
+    let mut parents: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::with_capacity(cached.records.len() + 1);
+    let mut read: Vec<crate::history::Commit> = Vec::new();
+    let mut todo = vec![head];
+    for round in 0.. {
+        // Follow parents through the cache and the commits read so far.
+        let mut frontier = Vec::new();
+        while let Some(id) = todo.pop() {
+            if parents.contains_key(&id) || frontier.contains(&id) {
+                continue;
+            }
+            let Some(r) = cached.get(&id) else {
+                frontier.push(id);
+                continue;
+            };
+            let ps: Vec<git2::Oid> = r.parents.iter().filter_map(|p| git2::Oid::from_str(p).ok()).collect();
+            todo.extend(&ps);
+            parents.insert(id, ps);
+        }
+        if frontier.is_empty() {
+            break;
+        }
+        let new = if round == 0 && cached.is_empty() {
+            // No cache: one walk of the repository, and every commit read on every core.
+            let mut walk = history.repo().revwalk().map_err(git)?;
+            walk.push(head).map_err(git)?;
+            walk.collect::<Result<Vec<_>, _>>().map_err(git)?
+        } else {
+            // New commits on top of cached ones (or a cache with a gap): read what is
+            // missing, then follow its parents.
+            frontier
+        };
+        let commits = history.par_map(new, |h, id| h.commit(id, false))?;
+        for c in &commits {
+            todo.extend(&c.parents);
+            parents.insert(c.id, c.parents.clone());
+        }
+        read.extend(commits);
+    }
+    let order = topological(head, &parents);
+    let position: HashMap<git2::Oid, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    read.sort_by_key(|c| position.get(&c.id).copied().unwrap_or(usize::MAX));
+    Ok((order, read))
+}
+
+/// The commits reachable from `head` through `parents`, oldest first: git's `--topo-order`
+/// (no commit before its parents; a merge's second-parent branch listed together).
+fn topological(head: git2::Oid, parents: &HashMap<git2::Oid, Vec<git2::Oid>>) -> Vec<git2::Oid> {
+    // How many children each commit has within the history.
+    let mut children: HashMap<git2::Oid, usize> = HashMap::with_capacity(parents.len());
+    for ps in parents.values() {
+        for p in ps.iter().filter(|p| parents.contains_key(p)) {
+            *children.entry(*p).or_default() += 1;
+        }
+    }
+    let mut newest_first = Vec::with_capacity(parents.len());
+    let mut ready = vec![head];
+    while let Some(id) = ready.pop() {
+        newest_first.push(id);
+        for p in parents.get(&id).into_iter().flatten().filter(|p| parents.contains_key(p)) {
+            let left = children.get_mut(p).expect("counted above");
+            *left -= 1;
+            if *left == 0 {
+                ready.push(*p);
+            }
+        }
+    }
+    newest_first.reverse();
+    newest_first
+}
+
+/// The pull or merge request of each record (in the same order): the one its message names,
+/// or else the one named by the merge on the head's first-parent line that brought it in.
+fn pull_requests(
+    history: &History,
+    head: git2::Oid,
+    records: &[&CommitRecord],
+) -> Result<Vec<Option<u64>>, HistoryError> {
+    let by_id: HashMap<&str, &CommitRecord> = records.iter().map(|r| (r.id.as_str(), *r)).collect();
+    let mut line = std::collections::HashSet::new();
+    let mut at = by_id.get(head.to_string().as_str()).copied();
+    while let Some(r) = at.filter(|r| line.insert(r.id.as_str())) {
+        at = r.parents.first().and_then(|p| by_id.get(p.as_str()).copied());
+    }
+    let mut merged_by: HashMap<String, u64> = HashMap::new();
+    for r in records.iter().filter(|r| r.parents.len() > 1 && r.pull_request.is_some()) {
+        if !line.contains(r.id.as_str()) {
+            continue;
+        }
+        let (Ok(first), Ok(second)) = (git2::Oid::from_str(&r.parents[0]), git2::Oid::from_str(&r.parents[1])) else {
+            continue;
+        };
+        let pr = r.pull_request.expect("filtered above");
+        for side in history.ids(Some(first), second)? {
+            merged_by.entry(side.to_string()).or_insert(pr);
+        }
+    }
+    Ok(records.iter().map(|r| r.pull_request.or_else(|| merged_by.get(&r.id).copied())).collect())
+}
+
 /// Commits whose blobs are parsed together.
 const WINDOW: usize = 256;
 
@@ -244,13 +395,11 @@ pub struct Options<'a> {
 /// The audit trail of a plan's history, newest first.
 pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, HistoryError> {
     let head = history.resolve(options.rev)?;
-    // Walking ids is cheap; only commits missing from the cache are read in full.
-    let ids = history.ids(None, head)?;
     let path = cache_path(history);
-    let cached = if options.cache { read_cache(&path) } else { HashMap::new() };
+    let cached = if options.cache { read_cache(&path) } else { Cached::default() };
     let had_any = !cached.is_empty();
-    let uncached = ids.iter().filter(|id| !cached.contains_key(&id.to_string())).copied().collect();
-    let uncached = history.par_map(uncached, |h, id| h.commit(id, false))?;
+    // Only commits missing from the cache are read from the repository.
+    let (ids, uncached) = walk(history, head, &cached)?;
     let missing = uncached.len();
     // Compare trees, then parse a window of commits' blobs at a time on every core, then
     // let them go, so a long history never holds every version of every file at once.
@@ -275,10 +424,11 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
             progress(fresh.len(), missing);
         }
     }
+    // Each commit's record, in walk order: from the cache, or just computed.
     let mut computed = fresh.iter();
     let records: Vec<&CommitRecord> = ids
         .iter()
-        .map(|id| match cached.get(&id.to_string()) {
+        .map(|id| match cached.get(id) {
             Some(r) => r,
             None => computed.next().expect("one record per uncached id, in order"),
         })
@@ -287,31 +437,21 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
         // The cache is a convenience: failing to write it is not an error of the log.
         let _ = append_cache(&path, &fresh, had_any);
     }
-    // A merge on the head's first-parent line that names a pull request lends its number to
-    // the commits it brings in.
-    let by_id: HashMap<&str, &CommitRecord> = records.iter().map(|r| (r.id.as_str(), *r)).collect();
-    let mut line = std::collections::HashSet::new();
-    let mut at = by_id.get(head.to_string().as_str()).copied();
-    while let Some(r) = at.filter(|r| line.insert(r.id.as_str())) {
-        at = r.parents.first().and_then(|p| by_id.get(p.as_str()).copied());
-    }
-    let mut pr_of: HashMap<String, u64> = HashMap::new();
-    for r in records.iter().filter(|r| r.parents.len() > 1 && r.pull_request.is_some()) {
-        if !line.contains(r.id.as_str()) {
-            continue;
-        }
-        let (Ok(first), Ok(second)) = (git2::Oid::from_str(&r.parents[0]), git2::Oid::from_str(&r.parents[1])) else {
-            continue;
-        };
-        let pr = r.pull_request.expect("filtered above");
-        for side in history.ids(Some(first), second)? {
-            pr_of.entry(side.to_string()).or_insert(pr);
-        }
-    }
-    let mut entries = Vec::new();
-    for r in records.iter().rev() {
-        for change in &r.changes {
-            let entry = Entry {
+    let pull_requests = pull_requests(history, head, &records)?;
+    drop(records);
+    // The records are moved into the entries, not copied: a long history has tens of
+    // thousands of changes.
+    let mut slots: Vec<Option<CommitRecord>> = cached.records.into_iter().map(Some).collect();
+    let mut fresh = fresh.into_iter();
+    let records = ids.iter().map(|id| match cached.index.get(id) {
+        Some(i) => slots[*i].take().expect("each cached record is used once"),
+        None => fresh.next().expect("one record per uncached id, in order"),
+    });
+    let records: Vec<CommitRecord> = records.collect();
+    let mut entries = Vec::with_capacity(records.iter().map(|r| r.changes.len()).sum());
+    for (r, pull_request) in records.into_iter().zip(pull_requests).rev() {
+        for change in r.changes {
+            let mut entry = Entry {
                 commit: r.id.clone(),
                 date: r.author.date(),
                 time: r.author.time,
@@ -319,12 +459,13 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
                 name: r.author.name.clone(),
                 roles: r.roles.clone(),
                 committer: (r.committer.email != r.author.email).then(|| r.committer.name.clone()),
-                pull_request: r.pull_request.or_else(|| pr_of.get(&r.id).copied()),
+                pull_request,
                 signature: r.signature.clone(),
-                summary: change.to_string(),
-                change: change.clone(),
+                summary: String::new(),
+                change,
             };
             if options.filter.keeps(&entry) {
+                entry.summary = entry.change.to_string();
                 entries.push(entry);
             }
         }

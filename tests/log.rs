@@ -82,7 +82,7 @@ fn csv_round_trips_through_a_csv_parser() {
 
 #[test]
 fn the_cache_speeds_repeats_and_is_never_trusted_blindly() {
-    let repo = story();
+    let mut repo = story();
     let cold = log(&repo, &["--format", "json"]);
     let cache = repo.dir.join(".git/kept/log-cache.jsonl");
     assert!(cache.exists(), "the first run writes the cache");
@@ -96,6 +96,22 @@ fn the_cache_speeds_repeats_and_is_never_trusted_blindly() {
         .collect();
     std::fs::write(&cache, damaged).unwrap();
     assert_eq!(log(&repo, &["--format", "json"]), cold);
+    // A run stopped while writing left half a line; then more history arrives. The new
+    // commits are read on top of the cached ones, and the records written after the half
+    // line stay readable.
+    let text = std::fs::read_to_string(&cache).unwrap();
+    std::fs::write(&cache, &text[..text.len() - 20]).unwrap();
+    repo.edit("plan.toml", "started = 2025-09-02", "started = 2025-09-03");
+    repo.commit(APPROVER, "Another note");
+    let longer = log(&repo, &["--format", "json", "--no-cache"]);
+    assert_ne!(longer, cold);
+    assert_eq!(log(&repo, &["--format", "json"]), longer);
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let unreadable = text.lines().skip(1).filter(|l| serde_json::from_str::<serde_json::Value>(l).is_err()).count();
+    assert_eq!(unreadable, 2, "only the damaged line above and the half line:\n{text}");
+    assert_eq!(log(&repo, &["--format", "json"]), longer);
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    assert_eq!(log(&repo, &["--format", "json"]), cold, "records of commits no longer in history are not listed");
     std::fs::write(&cache, "something else entirely\n").unwrap();
     assert_eq!(log(&repo, &["--format", "json"]), cold);
     std::fs::remove_file(&cache).unwrap();

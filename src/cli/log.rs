@@ -78,7 +78,8 @@ pub fn run(args: Args) -> CmdResult {
         progress: Some(&progress),
     };
     let entries = kept::audit::log(&history, &options)?;
-    let mut out = std::io::stdout().lock();
+    // Thousands of lines: written in blocks, not a system call per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match args.format {
         LogFormat::Human => human(&mut out, &entries, render::colour())?,
         LogFormat::Json => {
@@ -87,6 +88,7 @@ pub fn run(args: Args) -> CmdResult {
         }
         LogFormat::Csv => csv(&mut out, &entries)?,
     }
+    out.flush()?;
     Ok(0)
 }
 
