@@ -143,6 +143,30 @@ fn open_data_has_ogp_columns_and_every_milestone() {
     assert!(!uk.contains("<script"), "the dashboard works without JavaScript");
 }
 
+#[test]
+fn the_timeline_has_a_date_axis_a_today_line_and_a_legend() {
+    let repo = story();
+    let out = repo.s.home().join("site");
+    publish(&repo, &out);
+    // The template's period: 2025-09-01 to 2027-08-31.
+    let plan = std::fs::read_to_string(repo.dir.join("plan.toml")).unwrap();
+    assert!(plan.contains("period = { start = 2025-09-01, end = 2027-08-31 }"));
+    let (start, end) = ("2025-09", "2027-08");
+    for (page, overdue) in [("index.html", "прострочено"), ("index.en.html", "overdue")] {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        let axis = &html[html.find("<g class=\"axis\"").expect("an axis")..];
+        let axis = &axis[..axis.find("</g>").unwrap()];
+        let ticks: Vec<&str> =
+            axis.split("</text>").filter_map(|t| t.rsplit('>').next()).filter(|t| !t.trim().is_empty()).collect();
+        assert!(ticks.len() >= 4, "{ticks:?}");
+        assert!(ticks.windows(2).all(|w| w[0] < w[1]), "ticks in order: {ticks:?}");
+        assert!(ticks.iter().all(|t| t.len() == 7 && *t >= start && *t <= end), "{ticks:?} within {start}..{end}");
+        assert!(html.contains("stroke-dasharray"), "the publication date is marked");
+        let legend = &html[html.find("<ul class=\"legend\">").expect("a legend")..];
+        assert!(legend[..legend.find("</ul>").unwrap()].contains(overdue), "{page}");
+    }
+}
+
 /// Headless Chromium (Debian's, installed by .ci/run) with the flags this machine needs.
 fn chromium(profile: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new("chromium");

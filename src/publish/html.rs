@@ -14,8 +14,8 @@ header nav a{margin-right:.75rem}ol.phases{display:flex;gap:.5rem;list-style:non
 ol.phases li{padding:.4rem .8rem;border:1px solid #999;border-radius:1rem}ol.phases li.done{background:#e8f5e9}\
 ol.phases li[aria-current]{background:#1565c0;color:#fff;font-weight:bold}table{border-collapse:collapse;width:100%}\
 th,td{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}.bar{display:inline-block;height:.6rem;background:#1565c0}\
-.barbox{display:inline-block;width:6rem;height:.6rem;background:#e0e0e0;margin-right:.4rem}.overdue{color:#b71c1c;font-weight:bold}\
-.muted{color:#555}figure{margin:1rem 0}svg text{font-size:11px;font-family:system-ui,sans-serif}";
+.barbox{display:inline-block;width:6rem;height:.6rem;background:#e0e0e0;margin-right:.4rem}.overdue{color:#b71c1c;font-weight:bold}.date{white-space:nowrap}\
+.muted{color:#555}figure{margin:1rem 0}svg text{font-size:11px;font-family:system-ui,sans-serif}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.9rem}.swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}";
 
 fn tr(text: &Option<crate::plan::At<Text>>, langs: &[String]) -> String {
     text.as_ref().map_or(String::new(), |t| t.best(langs).to_string())
@@ -80,42 +80,48 @@ fn progress_cell(c: &crate::status::CommitmentStatus, lang: &str) -> String {
     format!("{computed}<br>{declared}")
 }
 
-/// The milestone timeline: one row per commitment, a bar per milestone from start to due.
+/// The milestone timeline: one row per commitment, a bar per milestone from start to due,
+/// a date axis below and a dashed line at the publication date; a legend of the colours
+/// follows as text, so the colours are never the only way to tell a status.
 fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> String {
     let meta = input.plan.meta.as_ref();
     let (Some(start), Some(end)) = (meta.and_then(|m| m.start.as_ref()), meta.and_then(|m| m.end.as_ref())) else {
         return String::new();
     };
     let (s0, span) = (start.value.to_days(), (end.value.to_days() - start.value.to_days()).max(1));
-    let (left, width, row) = (110.0, 640.0, 22.0);
+    let (left, width, row, top) = (110.0, 640.0, 22.0, 18.0);
     let x = |d: crate::date::Date| left + width * ((d.to_days() - s0).clamp(0, span) as f64) / span as f64;
-    let height = row * commitments.len() as f64 + 30.0;
+    // The dashboard has a row per commitment; a commitment's own page, a row per milestone.
+    type Row<'c> = (String, &'c Commitment, Vec<&'c crate::plan::Milestone>);
+    let rows: Vec<Row<'_>> = match commitments {
+        [c] => c.milestones.iter().map(|m| (format!("{}/{}", c.id.value, m.id.value), *c, vec![m])).collect(),
+        _ => commitments.iter().map(|c| (c.id.value.clone(), *c, c.milestones.iter().collect())).collect(),
+    };
+    let axis = top + row * rows.len() as f64 + 4.0;
+    let height = axis + 22.0;
     let langs = input.prefer(lang);
     let mut svg = format!(
         "<figure><figcaption>{}</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" width=\"100%\" role=\"img\" aria-labelledby=\"timeline-title\">\n<title id=\"timeline-title\">{}</title>\n",
         t(lang, "timeline"),
-        left + width + 10.0,
+        left + width + 30.0,
         t(lang, "timeline")
     );
-    let today = x(input.as_of);
-    let _ = writeln!(
-        svg,
-        "<line x1=\"{today:.1}\" y1=\"0\" x2=\"{today:.1}\" y2=\"{height}\" stroke=\"#b71c1c\" stroke-dasharray=\"3 3\"/>"
-    );
-    for (i, c) in commitments.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
-        let _ = writeln!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>", y + 12.0, esc(&c.id.value));
-        for m in &c.milestones {
+    svg += &date_axis(start.value, end.value, axis, &x);
+    if (start.value..=end.value).contains(&input.as_of) {
+        let today = x(input.as_of);
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{today:.1}\" y1=\"12\" x2=\"{today:.1}\" y2=\"{axis}\" stroke=\"#b71c1c\" stroke-dasharray=\"3 3\"/>\n<text x=\"{today:.1}\" y=\"10\" text-anchor=\"middle\" fill=\"#b71c1c\">{} {}</text>",
+            t(lang, "as_of"),
+            input.as_of
+        );
+    }
+    for (i, (name, c, milestones)) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = writeln!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>", y + 12.0, esc(name));
+        for m in milestones {
             let (Some(ms), Some(md)) = (&m.start, &m.due) else { continue };
             let overdue = !m.is_closed() && md.value < input.as_of;
-            let fill = match m.status_str() {
-                "completed" => "#2e7d32",
-                "withdrawn" => "#9e9e9e",
-                "delayed" => "#ef6c00",
-                _ if overdue => "#b71c1c",
-                "in-progress" => "#1565c0",
-                _ => "#90a4ae",
-            };
             let (x1, x2) = (x(ms.value), x(md.value));
             let label = format!(
                 "{}/{} {}: {} – {}, {}{}",
@@ -129,14 +135,86 @@ fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> Strin
             );
             let _ = writeln!(
                 svg,
-                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{fill}\" opacity=\"0.85\"><title>{}</title></rect>",
+                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{}\" opacity=\"0.85\"><title>{}</title></rect>",
                 (x2 - x1).max(2.0),
+                colour(m.status_str(), overdue),
                 esc(&label)
             );
         }
     }
-    svg += "</svg></figure>\n";
+    svg += "</svg>\n";
+    svg += &legend(lang);
+    svg += "</figure>\n";
     svg
+}
+
+/// A bar's colour by status; an open milestone past its due date is red.
+fn colour(status: &str, overdue: bool) -> &'static str {
+    match status {
+        "completed" => "#2e7d32",
+        "withdrawn" => "#9e9e9e",
+        "delayed" => "#ef6c00",
+        _ if overdue => "#b71c1c",
+        "in-progress" => "#1565c0",
+        _ => "#90a4ae",
+    }
+}
+
+/// What the colours of the timeline mean, as text.
+fn legend(lang: &str) -> String {
+    let mut out = String::from("<ul class=\"legend\">");
+    let keys = [
+        ("not-started", false),
+        ("in-progress", false),
+        ("delayed", false),
+        ("completed", false),
+        ("withdrawn", false),
+    ];
+    for (status, overdue) in keys.into_iter().chain([("not-started", true)]) {
+        let name = if overdue { t(lang, "overdue").to_string() } else { word(lang, status).to_string() };
+        let _ = write!(
+            out,
+            "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>",
+            colour(status, overdue),
+            esc(&name)
+        );
+    }
+    out + "</ul>\n"
+}
+
+/// The date axis: a tick at the first day of every month, quarter, half-year or year
+/// (whichever keeps labels apart), labelled `YYYY-MM`.
+fn date_axis(start: crate::date::Date, end: crate::date::Date, y: f64, x: &dyn Fn(crate::date::Date) -> f64) -> String {
+    let months = (end.year() - start.year()) * 12 + i32::from(end.month()) - i32::from(start.month());
+    let step = match months {
+        ..=8 => 1,
+        9..=36 => 3,
+        37..=72 => 6,
+        _ => 12,
+    };
+    let (x0, x1) = (x(start), x(end));
+    let mut out =
+        format!("<g class=\"axis\" stroke=\"#555\"><line x1=\"{x0:.1}\" y1=\"{y}\" x2=\"{x1:.1}\" y2=\"{y}\"/>\n");
+    let mut tick = crate::date::Date::new(start.year(), start.month(), 1).unwrap_or(start);
+    if tick < start {
+        tick = tick.add_months(1);
+    }
+    while (i32::from(tick.month()) - 1) % step != 0 {
+        tick = tick.add_months(1);
+    }
+    while tick <= end {
+        let tx = x(tick);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{tx:.1}\" y1=\"{y}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333\">{}-{:02}</text>",
+            y + 4.0,
+            y + 16.0,
+            tick.year(),
+            tick.month()
+        );
+        tick = tick.add_months(step);
+    }
+    out + "</g>\n"
 }
 
 fn changes_list(out: &mut String, entries: &[&crate::audit::Entry], lang: &str, input: &Input<'_>) {
@@ -302,7 +380,7 @@ fn commitment_page(input: &Input<'_>, status: &Status, c: &Commitment, lang: &st
             if overdue { format!(" <span class=\"overdue\">{}</span>", t(lang, "overdue")) } else { String::new() };
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}{flag}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}<br><span class=\"muted\">{}</span></td><td class=\"date\">{}</td><td>{}{flag}</td></tr>",
             esc(&m.id.value),
             esc(&tr(&m.title, &langs)),
             esc(&tr(&m.deliverable, &langs)),
