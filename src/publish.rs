@@ -22,16 +22,55 @@ use crate::date::Date;
 use crate::history::{History, HistoryError};
 use crate::plan::Plan;
 
-/// The site, as paths and their bytes.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// The site, as paths and their bytes: kept in memory, or written straight to a directory
+/// as each file is rendered (a plan of a thousand commitments makes an 80 MB site).
+#[derive(Debug, Default)]
 pub struct Site {
-    /// Repository-style paths (`feed.atom`, `commitments/UAKLY0003.html`) to contents.
+    /// Repository-style paths (`feed.atom`, `commitments/UAKLY0003.html`) to contents, for
+    /// a site kept in memory.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Where files go, for a site written as it is rendered.
+    dir: Option<PathBuf>,
+    /// How many files were added.
+    count: usize,
+    /// The first file that could not be written.
+    failed: Option<(PathBuf, std::io::Error)>,
 }
 
 impl Site {
+    /// A site written into `dir` as it is rendered.
+    pub fn into_dir(dir: PathBuf) -> Site {
+        Site { dir: Some(dir), ..Site::default() }
+    }
+
+    /// How many files the site has.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     fn add(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), contents.into());
+        let (path, contents) = (path.into(), contents.into());
+        self.count += 1;
+        let Some(dir) = &self.dir else {
+            self.files.insert(path, contents);
+            return;
+        };
+        if self.failed.is_some() {
+            return;
+        }
+        let target = dir.join(&path);
+        let written = match target.parent() {
+            Some(p) => std::fs::create_dir_all(p).and_then(|()| std::fs::write(&target, &contents)),
+            None => std::fs::write(&target, &contents),
+        };
+        if let Err(e) = written {
+            self.failed = Some((target, e));
+        }
     }
 }
 
@@ -122,11 +161,15 @@ pub fn rfc3339(time: i64) -> String {
 /// Build the whole site in memory.
 pub fn build(input: &Input<'_>) -> Site {
     let mut site = Site::default();
-    feed::render(input, &mut site);
-    data::render(input, &mut site);
-    badge::render(input, &mut site);
-    html::render(input, &mut site);
+    render(input, &mut site);
     site
+}
+
+fn render(input: &Input<'_>, site: &mut Site) {
+    feed::render(input, site);
+    data::render(input, site);
+    badge::render(input, site);
+    html::render(input, site);
 }
 
 /// Why a site could not be published.
@@ -152,8 +195,41 @@ pub enum PublishError {
     },
 }
 
-/// Build the site of a revision of the plan at `path`.
+/// Build the site of a revision of the plan at `path`, in memory.
 pub fn site_at(history: &History, path: &Path, rev: &str, base_url: Option<String>) -> Result<Site, PublishError> {
+    let mut site = Site::default();
+    render_at(history, path, rev, base_url, &mut site)?;
+    Ok(site)
+}
+
+/// Publish a revision of the plan at `path` to `out`: the site is written beside it as it is
+/// rendered, then swapped in whole (see [`write`]). Returns how many files it has.
+pub fn publish(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    base_url: Option<String>,
+    out: &Path,
+) -> Result<usize, PublishError> {
+    let head = history.resolve(rev)?;
+    let staged = stage(out, &head.to_string()[..12])?;
+    let mut site = Site::into_dir(staged.clone());
+    render_at(history, path, &head.to_string(), base_url, &mut site)?;
+    if let Some((path, source)) = site.failed.take() {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(PublishError::Write { path, source });
+    }
+    swap(out, &staged)?;
+    Ok(site.len())
+}
+
+fn render_at(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    base_url: Option<String>,
+    site: &mut Site,
+) -> Result<(), PublishError> {
     let head = history.resolve(rev)?;
     let commit = history.commit(head, true)?;
     let loaded = crate::plan::load_rev(path, &head.to_string())?;
@@ -174,45 +250,73 @@ pub fn site_at(history: &History, path: &Path, rev: &str, base_url: Option<Strin
         base_url,
         forge_url,
     };
-    Ok(build(&input))
+    render(&input, site);
+    Ok(())
 }
 
 /// Write a site to `out` in one swap: the new site is written beside it, and `out` (a link
 /// to the current version) is replaced atomically, so readers see the old site or the new,
 /// never a mix.
 pub fn write(site: &Site, out: &Path, version: &str) -> Result<(), PublishError> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| PublishError::Write { path, source }
-    };
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(err(parent))?;
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
-    let dir = parent.join(format!(".{name}.{version}"));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(err(&dir))?;
-    }
+    let dir = stage(out, version)?;
     for (path, bytes) in &site.files {
         let target = dir.join(path);
         if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p).map_err(err(p))?;
+            std::fs::create_dir_all(p).map_err(write_error(p))?;
         }
-        std::fs::write(&target, bytes).map_err(err(&target))?;
+        std::fs::write(&target, bytes).map_err(write_error(&target))?;
     }
+    swap(out, &dir)
+}
+
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + use<> {
+    let path = path.to_path_buf();
+    move |source| PublishError::Write { path, source }
+}
+
+/// The parent directory of `out`.
+fn parent_of(out: &Path) -> &Path {
+    out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// An empty directory beside `out` for a version of the site.
+fn stage(out: &Path, version: &str) -> Result<PathBuf, PublishError> {
+    let parent = parent_of(out);
+    std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    // Publishing the version already served goes to a second directory, so the one being
+    // served is never emptied under a reader.
+    let live = std::fs::read_link(out).ok();
+    let mut dir = parent.join(format!(".{name}.{version}"));
+    if live.as_deref() == dir.file_name().map(Path::new) {
+        dir = parent.join(format!(".{name}.{version}-b"));
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(write_error(&dir))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(write_error(&dir))?;
+    Ok(dir)
+}
+
+/// Point `out` at the staged directory in one rename, and remove the version it replaced.
+fn swap(out: &Path, dir: &Path) -> Result<(), PublishError> {
+    let parent = parent_of(out);
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    let staged = dir.file_name().expect("a staged directory has a name");
     // An earlier site published as a plain directory moves aside once.
     let previous = std::fs::read_link(out).ok();
     if out.exists() && previous.is_none() {
         let aside = parent.join(format!(".{name}.before-kept"));
         let _ = std::fs::remove_dir_all(&aside);
-        std::fs::rename(out, &aside).map_err(err(out))?;
+        std::fs::rename(out, &aside).map_err(write_error(out))?;
     }
-    let link = parent.join(format!(".{name}.link-{version}"));
+    let link = parent.join(format!(".{name}.link-{}", staged.to_string_lossy()));
     let _ = std::fs::remove_file(&link);
     #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.file_name().expect("named above"), &link).map_err(err(&link))?;
-    std::fs::rename(&link, out).map_err(err(out))?;
+    std::os::unix::fs::symlink(staged, &link).map_err(write_error(&link))?;
+    std::fs::rename(&link, out).map_err(write_error(out))?;
     if let Some(old) = previous
-        && old != Path::new(dir.file_name().expect("named above"))
+        && old != Path::new(staged)
     {
         let _ = std::fs::remove_dir_all(parent.join(old));
     }

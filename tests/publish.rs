@@ -103,6 +103,13 @@ fn publishing_is_reproducible_and_swaps_the_site_whole() {
     let (fa, fb) = (files(&a), files(&b));
     assert!(fa.len() > 20);
     assert_eq!(fa, fb, "the same revision gives the same bytes");
+    // Publishing the revision already served builds beside it, never inside the served copy.
+    let served = std::fs::read_link(&a).unwrap();
+    publish(&repo, &a);
+    let again = std::fs::read_link(&a).unwrap();
+    assert_ne!(served, again, "a second directory for the same version");
+    assert!(!repo.s.home().join(&served).exists(), "and the one it replaced is removed");
+    assert_eq!(files(&a), fa);
     // The site is a link to a complete version: republishing replaces it in one rename.
     assert!(std::fs::symlink_metadata(&a).unwrap().file_type().is_symlink());
     let before = std::fs::read_link(&a).unwrap();

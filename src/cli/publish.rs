@@ -25,8 +25,7 @@ pub fn run(args: Args) -> CmdResult {
     let path = super::default_path(args.path);
     let history = History::open(&path)?;
     let head = history.resolve(&args.rev)?;
-    let site = kept::publish::site_at(&history, &path, &head.to_string(), args.base_url)?;
-    kept::publish::write(&site, &args.out, &head.to_string()[..12])?;
-    println!("published {} files of commit {:.10} to {}", site.files.len(), head.to_string(), args.out.display());
+    let files = kept::publish::publish(&history, &path, &head.to_string(), args.base_url, &args.out)?;
+    println!("published {files} files of commit {:.10} to {}", head.to_string(), args.out.display());
     Ok(0)
 }
