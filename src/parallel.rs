@@ -34,6 +34,7 @@ pub fn map_init<T: Send, S, R: Send>(
         let mut state = init();
         return items.into_iter().map(|item| f(&mut state, item)).collect();
     }
+    let count = items.len();
     let mut batches: Vec<Mutex<Option<Vec<T>>>> = Vec::new();
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
@@ -67,7 +68,10 @@ pub fn map_init<T: Send, S, R: Send>(
             }
         }
     });
-    results.into_iter().flat_map(|m| m.into_inner().unwrap_or_default()).collect()
+    // One allocation of the final size: the results can be large (a parsed file each).
+    let mut out = Vec::with_capacity(count);
+    out.extend(results.into_iter().flat_map(|m| m.into_inner().unwrap_or_default()));
+    out
 }
 
 #[cfg(test)]
