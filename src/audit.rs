@@ -20,7 +20,7 @@ use crate::plan::{Entity, Piece};
 use crate::roles::{Authority, Role};
 
 /// The cache format; a change makes old caches be ignored.
-const CACHE_VERSION: &str = "kept-log-cache 2";
+const CACHE_VERSION: &str = "kept-log-cache 3";
 
 /// What a commit determines on its own: cached by commit id.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,11 +31,13 @@ pub struct CommitRecord {
     pub parents: Vec<String>,
     /// Author.
     pub author: Person,
-    /// Committer.
-    pub committer: Person,
+    /// The committer's name, when the committer is not the author (by email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committer: Option<String>,
     /// The message's first line.
     pub summary: String,
     /// The pull or merge request the message names, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<u64>,
     /// The author as the plan knew them before the commit.
     pub person: Option<String>,
@@ -258,7 +260,7 @@ fn record(
         id: commit.id.to_string(),
         parents: commit.parents.iter().map(|p| p.to_string()).collect(),
         author: commit.author.clone(),
-        committer: commit.committer.clone(),
+        committer: (commit.committer.email != commit.author.email).then(|| commit.committer.name.clone()),
         summary: commit.summary.clone(),
         pull_request: pull_request(&commit.message),
         person: who.person,
@@ -458,7 +460,7 @@ pub fn log(history: &History, options: &Options<'_>) -> Result<Vec<Entry>, Histo
                 person: r.person.clone(),
                 name: r.author.name.clone(),
                 roles: r.roles.clone(),
-                committer: (r.committer.email != r.author.email).then(|| r.committer.name.clone()),
+                committer: r.committer.clone(),
                 pull_request,
                 signature: r.signature.clone(),
                 summary: String::new(),
