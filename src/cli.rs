@@ -12,6 +12,7 @@ mod publish;
 mod render;
 mod schema;
 mod status;
+mod sync;
 mod validate;
 
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ enum Command {
     Log(log::Args),
     /// The public site: feeds, dashboard, open data and badges, from committed history.
     Publish(publish::Args),
+    /// Keep every milestone in step with one issue in the plan's tracker, both ways.
+    Sync(sync::Args),
 }
 
 /// Output format of reporting commands.
@@ -103,6 +106,7 @@ pub fn run() -> ExitCode {
         Command::Codeowners(a) => codeowners::run(a),
         Command::Log(a) => log::run(a),
         Command::Publish(a) => publish::run(a),
+        Command::Sync(a) => sync::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

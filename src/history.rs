@@ -229,6 +229,11 @@ impl History {
         .collect()
     }
 
+    /// The plan's directory inside the repository (`""` at the root).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The underlying repository.
     pub fn repo(&self) -> &git2::Repository {
         &self.repo

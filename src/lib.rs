@@ -24,7 +24,9 @@ pub mod rules;
 pub mod schema;
 pub mod signature;
 pub mod status;
+pub mod sync;
 pub mod template;
+pub mod tracker;
 
 pub use date::Date;
 pub use diagnostic::{Diagnostic, Severity};

@@ -16,4 +16,6 @@ mod permissions;
 mod publish;
 mod schema;
 mod signatures;
+mod stand_in;
+mod sync;
 mod template;

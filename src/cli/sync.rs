@@ -1,0 +1,220 @@
+//! `kept sync [PATH] [--dry-run] [--tracker KIND] [--format human|json]`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use kept::sync::{Report, State, What};
+
+use super::{CmdResult, Format, INVALID};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan repository (default: the current directory).
+    path: Option<PathBuf>,
+    /// Print the writes a pass would make, and make none.
+    #[arg(long)]
+    dry_run: bool,
+    /// The tracker to sync (its kind, as [tracker] kind in kept.toml says).
+    #[arg(long)]
+    tracker: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+pub fn run(args: Args) -> CmdResult {
+    let path = super::default_path(args.path);
+    let repo = git2::Repository::discover(&path)
+        .map_err(|e| format!("{} is not in a git repository ({})", path.display(), e.message()))?;
+    // Only committed history is synced: the plan at HEAD.
+    let loaded = kept::plan::load_rev(&path, "HEAD")?;
+    let report = kept::rules::validate(&loaded, super::today()?);
+    if !report.is_valid() {
+        return Err(format!(
+            "the plan at HEAD has {} error(s); run `kept validate --rev HEAD` and fix them before syncing",
+            report.errors()
+        )
+        .into());
+    }
+    let plan = &loaded.plan;
+    let settings = plan
+        .settings
+        .as_ref()
+        .and_then(|s| s.tracker.as_ref())
+        .ok_or("kept.toml has no [tracker]; add kind, url and project (see docs/sync.md)")?;
+    if let Some(t) = &args.tracker
+        && t != &settings.kind.value
+    {
+        return Err(format!("--tracker {t}: kept.toml names a {} tracker", settings.kind.value).into());
+    }
+    let url = settings
+        .url
+        .as_ref()
+        .map(|u| u.value.clone())
+        .or_else(|| kept::tracker::default_url(&settings.kind.value).map(str::to_string))
+        .unwrap_or_default();
+    let token = kept::tracker::token(&url)?;
+    let project = settings.project.as_ref().map_or("", |p| p.value.as_str());
+    let state_path = State::path(repo.path(), &settings.kind.value, project);
+    let cache_path = kept::sync::state::cache_path(&state_path);
+    let mut state = State::read(&state_path);
+    let cache = kept::sync::state::read_cache(&cache_path);
+    let mut tracker = kept::tracker::connect(settings, token.as_deref(), kept::tracker::Options::from_env(), cache)?;
+    let dry_run = args.dry_run;
+    let mut save_error = None;
+    let mut save = |s: &State| {
+        if !dry_run && let Err(e) = s.write(&state_path) {
+            save_error.get_or_insert(e);
+        }
+    };
+    let report = kept::sync::sync(plan, tracker.as_mut(), &mut state, &mut save, dry_run)?;
+    if let Some(e) = save_error {
+        return Err(format!("cannot save the sync state to {}: {e}", state_path.display()).into());
+    }
+    // Failing to keep the page cache costs reads next time, nothing else.
+    let _ = kept::sync::state::write_cache(&cache_path, tracker.cache());
+    let written = if dry_run { None } else { Some(write_back(&path, plan, &report)?) };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            let value = serde_json::json!({"sync": &report, "commit": &written});
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            human(&mut out, &report, dry_run)?;
+            if let Some(w) = &written {
+                if let Some(c) = &w.commit {
+                    writeln!(
+                        out,
+                        "committed {:.10}: {} milestone(s) written back from the tracker",
+                        c,
+                        w.milestones.len()
+                    )?;
+                }
+                for f in &w.skipped {
+                    writeln!(out, "{f} has uncommitted changes: its tracker changes wait for the next sync")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if report.count(&What::Failed) > 0 { INVALID } else { 0 })
+}
+
+/// Write the tracker's status changes and the issue addresses into the plan, as the bot.
+fn write_back(
+    path: &std::path::Path,
+    plan: &kept::plan::Plan,
+    report: &Report,
+) -> Result<kept::sync::commit::Written, Box<dyn std::error::Error>> {
+    let edits = kept::sync::write_backs(plan, report);
+    if edits.is_empty() {
+        return Ok(Default::default());
+    }
+    let langs = {
+        let l = plan.languages();
+        if l.is_empty() { vec!["en".to_string()] } else { l }
+    };
+    let bot = plan
+        .role_holders("bot")
+        .first()
+        .and_then(|id| plan.entity(&id.value))
+        .ok_or("kept.toml names no bot (roles.bot), so tracker changes cannot be written into the plan; add one")?;
+    let name = bot.name.as_ref().map_or(bot.id.value.clone(), |n| n.value.best(&langs).to_string());
+    let email = bot.email.as_ref().map(|e| e.value.clone()).ok_or("the bot in people.toml has no email")?;
+    let mut message = String::from("Sync milestones with the tracker\n\n");
+    let mut coauthors = std::collections::BTreeSet::new();
+    for inc in &report.incoming {
+        message.push_str(&format!("{}: {} in the tracker ({})\n", inc.milestone, inc.status, inc.issue.url));
+        if let Some(actor) = &inc.issue.closed_by {
+            coauthors.insert(coauthor(plan, actor, &langs));
+        }
+    }
+    let addresses = edits.values().flat_map(|m| m.values()).filter(|e| e.issue.is_some() && e.status.is_none()).count();
+    if addresses > 0 {
+        message.push_str(&format!("{addresses} milestone(s): the tracker issue's address recorded\n"));
+    }
+    if !coauthors.is_empty() {
+        message.push('\n');
+        for c in coauthors {
+            message.push_str(&format!("Co-authored-by: {c}\n"));
+        }
+    }
+    let history = kept::history::History::open(path)?;
+    Ok(kept::sync::commit::write_back(&history, &edits, &langs, (&name, &email), &message)?)
+}
+
+/// `Name <email>` for a tracker user: the person in people.toml with that forge account, or
+/// else the forge's no-reply address.
+fn coauthor(plan: &kept::plan::Plan, actor: &kept::tracker::Actor, langs: &[String]) -> String {
+    let person = plan
+        .entities
+        .iter()
+        .find(|p| p.forge.iter().any(|(_, account)| account.value.eq_ignore_ascii_case(&actor.login)));
+    match person {
+        Some(p) => {
+            let name = p.name.as_ref().map_or(p.id.value.clone(), |n| n.value.best(langs).to_string());
+            let email =
+                p.email.as_ref().map_or(format!("{}@users.noreply.github.com", actor.login), |e| e.value.clone());
+            format!("{name} <{email}>")
+        }
+        None => format!(
+            "{} <{}>",
+            actor.name.clone().unwrap_or_else(|| actor.login.clone()),
+            actor.email.clone().unwrap_or_else(|| format!("{}@users.noreply.github.com", actor.login))
+        ),
+    }
+}
+
+fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result<()> {
+    if dry_run {
+        writeln!(out, "dry run: {} write(s) would be made", report.requests.len())?;
+        for r in &report.requests {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    for l in &report.labels {
+        writeln!(out, "label {l}")?;
+    }
+    for o in report.outcomes.iter().filter(|o| o.what != What::Unchanged) {
+        let what = match o.what {
+            What::Created => "created",
+            What::Updated => "updated",
+            What::Unchanged => "unchanged",
+            What::ChangedInTracker => "changed in the tracker",
+            What::Conflict => "conflict",
+            What::Failed => "FAILED",
+        };
+        let issue = o.issue.map(|n| format!(" #{n}")).unwrap_or_default();
+        let detail = o.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default();
+        writeln!(out, "{}{issue} {what}{detail}", o.milestone)?;
+    }
+    for (n, key) in &report.orphans {
+        writeln!(out, "issue #{n} follows {key}, which is no longer in the plan (left alone)")?;
+    }
+    for (n, key) in &report.duplicates {
+        writeln!(out, "issue #{n} repeats the marker of {key} (left alone; close it by hand)")?;
+    }
+    let s = &report.stats;
+    writeln!(
+        out,
+        "{} milestones: {} created, {} updated, {} unchanged, {} changed in the tracker, {} conflicts, {} failed",
+        report.outcomes.len(),
+        report.count(&What::Created),
+        report.count(&What::Updated),
+        report.count(&What::Unchanged),
+        report.count(&What::ChangedInTracker),
+        report.count(&What::Conflict),
+        report.count(&What::Failed),
+    )?;
+    writeln!(
+        out,
+        "requests: {} ({} writes, {} conditional reads of which {} not modified), {} retried",
+        s.requests, s.writes, s.conditional, s.not_modified, s.retries
+    )?;
+    for r in &s.retried {
+        writeln!(out, "  retried {r}")?;
+    }
+    Ok(())
+}

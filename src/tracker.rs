@@ -1,0 +1,270 @@
+//! Issue trackers kept in step with milestones: one client per forge behind one trait.
+//!
+//! A client turns what the sync engine wants done ([`Action`]) into the forge's HTTP request
+//! ([`Request`], plain data: `kept sync --dry-run` prints these without sending them) and
+//! reads the forge's issues back as [`Issue`]. Retries, rate limits, conditional reads and
+//! pagination live in [`http`], shared by every client.
+
+pub mod github;
+pub mod http;
+
+pub use http::{Http, Options, Request, Stats};
+
+/// The hidden marker that ties an issue to its milestone, in the issue body. A lost sync
+/// state is recovered by finding these, never by creating a second issue.
+pub fn marker(key: &str) -> String {
+    format!("<!-- kept:milestone {key} -->")
+}
+
+/// The milestone key a body's marker names, if it has one.
+pub fn marker_key(body: &str) -> Option<&str> {
+    let start = body.find("<!-- kept:milestone ")? + "<!-- kept:milestone ".len();
+    let end = start + body[start..].find(" -->")?;
+    Some(body[start..end].trim()).filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
+}
+
+/// An issue as the tracker has it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Issue {
+    /// The number (GitHub, Gitea), iid (GitLab) or id (Redmine).
+    pub number: u64,
+    /// Its web page.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Body (Markdown).
+    pub body: String,
+    /// Open or closed.
+    pub open: bool,
+    /// Why it was closed: `completed` or `not_planned`.
+    pub state_reason: Option<String>,
+    /// Label names, sorted.
+    pub labels: Vec<String>,
+    /// When it was closed (RFC 3339).
+    pub closed_at: Option<String>,
+    /// Who closed it, where the tracker says.
+    pub closed_by: Option<Actor>,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// A person in the tracker.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    /// Login or user name.
+    pub login: String,
+    /// Display name, where known.
+    pub name: Option<String>,
+    /// Email, where known (else the forge's no-reply address is used for attribution).
+    pub email: Option<String>,
+}
+
+/// What the repository says an issue should be.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Draft {
+    /// Title.
+    pub title: String,
+    /// Body, with the marker.
+    pub body: String,
+    /// Label names, sorted.
+    pub labels: Vec<String>,
+    /// Open, or closed with a reason (`completed`, `not_planned`).
+    pub open: bool,
+    /// The reason when closed.
+    pub state_reason: Option<String>,
+}
+
+impl Draft {
+    /// Whether an issue already says what the draft says.
+    pub fn matches(&self, issue: &Issue) -> bool {
+        issue.title == self.title
+            && issue.body.trim_end() == self.body.trim_end()
+            && issue.labels == self.labels
+            && issue.open == self.open
+            && (self.open || issue.state_reason == self.state_reason)
+    }
+}
+
+/// A label with its colour and description.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Label {
+    /// Name.
+    pub name: String,
+    /// Colour, six hex digits.
+    pub color: String,
+    /// What it means.
+    pub description: String,
+}
+
+/// A write the sync engine asks of the tracker.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Create a label.
+    CreateLabel(Label),
+    /// Create an issue (open; a closed draft is closed by an update after).
+    Create(Draft),
+    /// Make an issue say what the draft says.
+    Update {
+        /// The issue.
+        number: u64,
+        /// What it should say.
+        draft: Draft,
+    },
+    /// Comment on an issue.
+    Comment {
+        /// The issue.
+        number: u64,
+        /// The comment.
+        text: String,
+    },
+}
+
+/// Why the tracker could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackerError {
+    /// The tracker answered with an error status.
+    #[error("{method} {url} answered {status}: {message}")]
+    Status {
+        /// The method.
+        method: String,
+        /// The address (never with credentials).
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The tracker's message.
+        message: String,
+    },
+    /// The request did not complete (connection, timeout).
+    #[error("{method} {url} failed")]
+    Transport {
+        /// The method.
+        method: String,
+        /// The address.
+        url: String,
+        /// The cause.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The rate limit is spent for longer than kept waits.
+    #[error("the tracker's rate limit is spent until {reset}; run again then")]
+    RateLimited {
+        /// When it resets (seconds since the epoch), as the tracker says.
+        reset: String,
+    },
+    /// The answer was not what the tracker's API describes.
+    #[error("{url} answered something kept cannot read: {message}")]
+    Decode {
+        /// The address.
+        url: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The settings do not name a usable tracker.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// One tracker's API, as the sync engine uses it.
+pub trait Tracker {
+    /// The tracker's kind (`github`).
+    fn kind(&self) -> &'static str;
+    /// Every issue that carries a kept marker, in any state.
+    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError>;
+    /// One issue, in full (with who closed it, which lists leave out).
+    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError>;
+    /// The names of the labels the project has.
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError>;
+    /// The HTTP request that performs an action (data only: nothing is sent).
+    fn request(&self, action: &Action) -> Request;
+    /// Perform an action; an issue action returns the issue as it now is.
+    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError>;
+    /// Requests made, retried and answered from the cache so far.
+    fn stats(&self) -> &Stats;
+    /// The conditional-read cache, to keep for the next run.
+    fn cache(&self) -> &http::Cache;
+}
+
+/// The default API address of a tracker kind, for those that have one.
+pub fn default_url(kind: &str) -> Option<&'static str> {
+    match kind {
+        "github" => Some("https://api.github.com"),
+        "gitlab" => Some("https://gitlab.com/api/v4"),
+        _ => None,
+    }
+}
+
+/// A client for the tracker that `[tracker]` in kept.toml names.
+pub fn connect(
+    settings: &crate::plan::Tracker,
+    token: Option<&str>,
+    options: Options,
+    cache: http::Cache,
+) -> Result<Box<dyn Tracker>, TrackerError> {
+    let kind = settings.kind.value.as_str();
+    let url = settings.url.as_ref().map(|u| u.value.as_str()).or(default_url(kind)).ok_or_else(|| {
+        TrackerError::Config(format!("[tracker] in kept.toml needs url = \"...\": {kind} has no default address"))
+    })?;
+    let project = settings
+        .project
+        .as_ref()
+        .map(|p| p.value.as_str())
+        .ok_or_else(|| TrackerError::Config("[tracker] in kept.toml needs project = \"...\"".into()))?;
+    match kind {
+        "github" => Ok(Box::new(github::GitHub::new(url, project, token, options, cache)?)),
+        other => Err(TrackerError::Config(format!(
+            "kept sync does not speak to {other} yet; GitHub is supported (GitLab, Gitea and Redmine are planned)"
+        ))),
+    }
+}
+
+/// The token for a tracker: `KEPT_TRACKER_TOKEN`, or else the credentials file (outside any
+/// repository): `$KEPT_CREDENTIALS`, or `$XDG_CONFIG_HOME/kept/credentials.toml` (by default
+/// `~/.config/kept/credentials.toml`), a table per API address:
+///
+/// ```toml
+/// ["https://api.github.com"]
+/// token = "..."
+/// ```
+pub fn token(url: &str) -> Result<Option<String>, TrackerError> {
+    if let Some(t) = std::env::var("KEPT_TRACKER_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        return Ok(Some(t.trim().to_string()));
+    }
+    let path = match std::env::var_os("KEPT_CREDENTIALS") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => match std::env::var_os("XDG_CONFIG_HOME").or_else(|| {
+            std::env::var_os("HOME").map(|h| {
+                let mut p = std::path::PathBuf::from(h);
+                p.push(".config");
+                p.into_os_string()
+            })
+        }) {
+            Some(dir) => std::path::PathBuf::from(dir).join("kept").join("credentials.toml"),
+            None => return Ok(None),
+        },
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        // The message names the place, never the file's contents (it holds secrets).
+        TrackerError::Config(format!("{} is not valid TOML ({}); fix or remove it", path.display(), e.message()))
+    })?;
+    Ok(table
+        .get(url.trim_end_matches('/'))
+        .or_else(|| table.get(url))
+        .and_then(|t| t.get("token"))
+        .and_then(|t| t.as_str())
+        .map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_round_trip() {
+        let body = format!("Text\n\n{}\n", marker("UAYAB0001/M2"));
+        assert_eq!(marker_key(&body), Some("UAYAB0001/M2"));
+        assert_eq!(marker_key("no marker"), None);
+        assert_eq!(marker_key("<!-- kept:milestone  -->"), None);
+    }
+}

@@ -1,0 +1,187 @@
+//! GitHub's REST API (also GitHub Enterprise, by base URL): issues and labels of one
+//! repository. `Accept: application/vnd.github+json` and the API version header on every
+//! request; list endpoints return pull requests too, which are skipped.
+
+use serde_json::{Value, json};
+
+use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::{Action, Actor, Issue, Tracker, TrackerError};
+
+/// The API version kept is written against.
+pub const API_VERSION: &str = "2022-11-28";
+
+/// A GitHub repository's issues.
+#[derive(Debug)]
+pub struct GitHub {
+    http: Http,
+    /// `https://api.github.com/repos/OWNER/NAME`.
+    repo: String,
+}
+
+impl GitHub {
+    /// The repository `project` (`owner/name`) at `base` (`https://api.github.com`).
+    pub fn new(
+        base: &str,
+        project: &str,
+        token: Option<&str>,
+        options: Options,
+        cache: Cache,
+    ) -> Result<GitHub, TrackerError> {
+        let parts: Vec<&str> = project.split('/').collect();
+        if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
+            return Err(TrackerError::Config(format!(
+                "[tracker] project = \"{project}\" is not a GitHub repository; write it as \"owner/name\""
+            )));
+        }
+        let mut headers = vec![
+            ("Accept".to_string(), "application/vnd.github+json".to_string()),
+            ("X-GitHub-Api-Version".to_string(), API_VERSION.to_string()),
+        ];
+        if let Some(t) = token {
+            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        }
+        Ok(GitHub {
+            http: Http::new(headers, options, cache)?,
+            repo: format!("{}/repos/{project}", base.trim_end_matches('/')),
+        })
+    }
+}
+
+/// An issue from GitHub's JSON; `None` for a pull request or an item without a number.
+fn issue(v: &Value) -> Option<Issue> {
+    if v.get("pull_request").is_some() {
+        return None;
+    }
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut labels: Vec<String> = v
+        .get("labels")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_string).or_else(|| l.get("name")?.as_str().map(str::to_string)))
+                .collect()
+        })
+        .unwrap_or_default();
+    labels.sort();
+    let closed_by = v.get("closed_by").filter(|c| !c.is_null()).and_then(|c| {
+        Some(Actor {
+            login: c.get("login")?.as_str()?.to_string(),
+            name: c.get("name").and_then(Value::as_str).map(str::to_string),
+            email: c.get("email").and_then(Value::as_str).map(str::to_string),
+        })
+    });
+    Some(Issue {
+        number: v.get("number")?.as_u64()?,
+        url: s("html_url").unwrap_or_default(),
+        title: s("title").unwrap_or_default(),
+        body: s("body").unwrap_or_default(),
+        open: s("state").as_deref() != Some("closed"),
+        state_reason: s("state_reason"),
+        labels,
+        closed_at: s("closed_at"),
+        closed_by,
+        updated_at: s("updated_at").unwrap_or_default(),
+    })
+}
+
+impl Tracker for GitHub {
+    fn kind(&self) -> &'static str {
+        "github"
+    }
+
+    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        // Every issue in any state: a marker is searched in all of them, so an issue whose
+        // `kept` label was removed by hand is still found.
+        let items = self.http.get_all(&format!("{}/issues?state=all&per_page=100", self.repo))?;
+        Ok(items.iter().filter_map(issue).filter(|i| super::marker_key(&i.body).is_some()).collect())
+    }
+
+    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
+        let url = format!("{}/issues/{number}", self.repo);
+        let response = self.http.get(&url)?;
+        issue(&response.body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
+    }
+
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
+        let items = self.http.get_all(&format!("{}/labels?per_page=100", self.repo))?;
+        Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    }
+
+    fn request(&self, action: &Action) -> Request {
+        let (method, url, body) = match action {
+            Action::CreateLabel(l) => (
+                Method::Post,
+                format!("{}/labels", self.repo),
+                json!({"name": l.name, "color": l.color, "description": l.description}),
+            ),
+            Action::Create(d) => (
+                Method::Post,
+                format!("{}/issues", self.repo),
+                json!({"title": d.title, "body": d.body, "labels": d.labels}),
+            ),
+            Action::Update { number, draft: d } => {
+                let mut body = json!({
+                    "title": d.title,
+                    "body": d.body,
+                    "labels": d.labels,
+                    "state": if d.open { "open" } else { "closed" },
+                });
+                if let (false, Some(reason)) = (d.open, &d.state_reason) {
+                    body["state_reason"] = json!(reason);
+                }
+                (Method::Patch, format!("{}/issues/{number}", self.repo), body)
+            }
+            Action::Comment { number, text } => {
+                (Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))
+            }
+        };
+        Request { method, url, body: Some(body) }
+    }
+
+    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
+        let request = self.request(action);
+        let response = self.http.send(&request)?;
+        Ok(match action {
+            Action::Create(_) | Action::Update { .. } => Some(issue(&response.body).ok_or_else(|| {
+                TrackerError::Decode { url: request.url.clone(), message: "the answer is not an issue".into() }
+            })?),
+            _ => None,
+        })
+    }
+
+    fn stats(&self) -> &Stats {
+        self.http.stats()
+    }
+
+    fn cache(&self) -> &Cache {
+        self.http.cache()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_requests_are_not_issues() {
+        let pr = json!({"number": 3, "title": "x", "state": "open", "pull_request": {"url": "..."}});
+        assert!(issue(&pr).is_none());
+        let i = json!({"number": 4, "title": "t", "body": null, "state": "closed", "state_reason": "completed",
+            "labels": [{"name": "b"}, "a"], "html_url": "https://github.com/o/r/issues/4", "updated_at": "2026-01-01T00:00:00Z",
+            "closed_by": {"login": "oksana"}});
+        let i = issue(&i).unwrap();
+        assert_eq!(i.labels, ["a", "b"]);
+        assert!(!i.open && i.body.is_empty());
+        assert_eq!(i.closed_by.unwrap().login, "oksana");
+    }
+
+    #[test]
+    fn a_project_must_be_owner_and_name() {
+        for bad in ["owner", "owner/", "/name", "a/b/c"] {
+            assert!(
+                GitHub::new("https://api.github.com", bad, None, Options::default(), Cache::default()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Stand-ins for services that cannot run here, each keeping state and following the
+//! service's documented API.
+
+pub mod github;

@@ -1,0 +1,425 @@
+//! A stateful stand-in for GitHub's REST API (issues, labels, comments of one repository),
+//! on loopback, following GitHub's documented behaviour: list endpoints paginate with a
+//! `Link` header and include pull requests; every answer carries an ETag and a matching
+//! `If-None-Match` gets 304 (which does not count against the rate limit); rate-limit headers
+//! on every answer, 403 with `x-ratelimit-remaining: 0` when the limit is spent; the media type
+//! `application/vnd.github+json` and a bearer token are required. Faults are injected on
+//! demand: error statuses, 429 with `retry-after`, dropped connections and slow answers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// A fault to inject into the next request that reaches the stand-in.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and a GitHub error body.
+    Status(u16),
+    /// 429 with `retry-after: 1`... in seconds given.
+    TooMany(u64),
+    /// Close the connection without answering (after reading the request).
+    Drop,
+    /// Wait this long before answering normally.
+    Slow(Duration),
+}
+
+/// One request as the stand-in saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub conditional: bool,
+    pub status: u16,
+}
+
+/// Everything the stand-in keeps.
+#[derive(Debug, Default)]
+pub struct State {
+    pub issues: BTreeMap<u64, Value>,
+    pub labels: BTreeMap<String, Value>,
+    pub comments: Vec<(u64, String)>,
+    pub next_number: u64,
+    pub log: Vec<Seen>,
+    pub faults: VecDeque<Fault>,
+    /// Every n-th request fails with one of the faults in `every_faults`, in turn.
+    pub every: Option<(u64, Vec<Fault>)>,
+    pub rate_remaining: u64,
+    pub token: String,
+    pub clock: u64,
+}
+
+impl State {
+    /// Writes (anything but GET) that the stand-in answered successfully.
+    pub fn writes(&self) -> usize {
+        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
+    }
+
+    /// Close an issue as a person would in the web interface.
+    pub fn close(&mut self, number: u64, reason: &str, login: &str) {
+        let at = self.now();
+        let i = self.issues.get_mut(&number).expect("the issue exists");
+        i["state"] = json!("closed");
+        i["state_reason"] = json!(reason);
+        i["closed_at"] = json!(at);
+        i["updated_at"] = json!(at);
+        i["closed_by"] = json!({"login": login, "id": 4242, "type": "User"});
+    }
+
+    fn now(&mut self) -> String {
+        self.clock += 60;
+        let t = 1_795_000_000 + self.clock;
+        let days = t / 86_400;
+        let secs = t % 86_400;
+        let date = kept::Date::from_days(days as i64);
+        format!("{date}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    }
+}
+
+/// The running stand-in.
+pub struct GitHub {
+    pub url: String,
+    pub state: Arc<Mutex<State>>,
+}
+
+pub const OWNER_REPO: &str = "yablunivka/open-gov-plan";
+
+impl GitHub {
+    /// Start it on a free loopback port.
+    pub fn start(token: &str) -> GitHub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State {
+            next_number: 1,
+            rate_remaining: 5000,
+            token: token.to_string(),
+            ..State::default()
+        }));
+        // A pull request sits among the issues, as on GitHub.
+        {
+            let mut s = state.lock().unwrap();
+            let n = s.next_number;
+            s.next_number += 1;
+            s.issues.insert(
+                n,
+                json!({"number": n, "title": "A pull request", "body": "<!-- kept:milestone UAYAB0001/M1 -->", "state": "open",
+                    "labels": [], "pull_request": {"url": "x"}, "html_url": format!("https://github.com/{OWNER_REPO}/pull/{n}"),
+                    "updated_at": "2026-01-01T00:00:00Z", "closed_at": null, "state_reason": null}),
+            );
+        }
+        let shared = state.clone();
+        let base = url.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = shared.clone();
+                let base = base.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &state, &base);
+                });
+            }
+        });
+        GitHub { url, state }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+}
+
+struct Incoming {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+    body: Value,
+}
+
+fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Incoming> {
+    let mut line = String::new();
+    stream.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        stream.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; len];
+    stream.read_exact(&mut body).ok()?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let body = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    Some(Incoming { method, path: path.to_string(), query, headers, body })
+}
+
+fn serve(stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut stream = stream;
+    while let Some(req) = read_request(&mut reader) {
+        let fault = {
+            let mut s = state.lock().unwrap();
+            let n = s.log.len() as u64 + 1;
+            let periodic = s
+                .every
+                .as_ref()
+                .and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
+            s.faults.pop_front().or(periodic)
+        };
+        let (status, mut headers, body) = match fault {
+            Some(Fault::Drop) => {
+                record(state, &req, false, 0);
+                return Ok(());
+            }
+            Some(Fault::Slow(d)) => {
+                std::thread::sleep(d);
+                answer(state, &req, base)
+            }
+            Some(Fault::Status(code)) => (code, vec![], json!({"message": "Server Error (injected)"})),
+            Some(Fault::TooMany(secs)) => (
+                429,
+                vec![("retry-after".into(), secs.to_string())],
+                json!({"message": "You have exceeded a secondary rate limit"}),
+            ),
+            None => answer(state, &req, base),
+        };
+        let conditional = req.headers.contains_key("if-none-match");
+        record(state, &req, conditional, status);
+        let remaining = state.lock().unwrap().rate_remaining;
+        headers.push(("x-ratelimit-limit".into(), "5000".into()));
+        headers.push(("x-ratelimit-remaining".into(), remaining.to_string()));
+        headers.push(("x-ratelimit-reset".into(), "1795003600".into()));
+        let text = if status == 304 || body.is_null() { String::new() } else { body.to_string() };
+        let mut out = format!(
+            "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
+            reason(status),
+            text.len()
+        );
+        for (k, v) in headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&text);
+        stream.write_all(out.as_bytes())?;
+        stream.flush()?;
+    }
+    Ok(())
+}
+
+fn record(state: &Arc<Mutex<State>>, req: &Incoming, conditional: bool, status: u16) {
+    state.lock().unwrap().log.push(Seen { method: req.method.clone(), path: req.path.clone(), conditional, status });
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        304 => "Not Modified",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        _ => "Status",
+    }
+}
+
+type Answer = (u16, Vec<(String, String)>, Value);
+
+fn error(status: u16, message: &str) -> Answer {
+    (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
+}
+
+/// The weak ETag of a body, as GitHub sends them.
+fn etag(body: &Value) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.to_string().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("W/\"{h:016x}\"")
+}
+
+fn answer(state: &Arc<Mutex<State>>, req: &Incoming, base: &str) -> Answer {
+    let mut s = state.lock().unwrap();
+    if req.headers.get("accept").map(String::as_str) != Some("application/vnd.github+json") {
+        return error(415, "Unsupported 'Accept' header");
+    }
+    if req.headers.get("authorization") != Some(&format!("Bearer {}", s.token)) {
+        return error(401, "Bad credentials");
+    }
+    let prefix = format!("/repos/{OWNER_REPO}");
+    let Some(rest) = req.path.strip_prefix(&prefix) else { return error(404, "Not Found") };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let is_get = req.method == "GET";
+    if is_get {
+        if let ["issues", n] = segments.as_slice() {
+            let Some(issue) = n.parse::<u64>().ok().and_then(|n| s.issues.get(&n)) else {
+                return error(404, "Not Found");
+            };
+            let body = issue.clone();
+            let tag = etag(&body);
+            if req.headers.get("if-none-match") == Some(&tag) {
+                return (304, vec![("etag".into(), tag)], Value::Null);
+            }
+            s.rate_remaining = s.rate_remaining.saturating_sub(1);
+            return (200, vec![("etag".into(), tag)], body);
+        }
+        let items: Vec<Value> = match segments.as_slice() {
+            ["issues"] => {
+                let state_filter = req.query.get("state").map_or("open", String::as_str);
+                // Newest first, as GitHub sorts by default.
+                s.issues
+                    .values()
+                    .rev()
+                    .filter(|i| state_filter == "all" || i["state"] == state_filter)
+                    .cloned()
+                    .collect()
+            }
+            ["labels"] => s.labels.values().cloned().collect(),
+            _ => return error(404, "Not Found"),
+        };
+        let per_page: usize = req.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30).clamp(1, 100);
+        let page: usize = req.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+        let pages = items.len().div_ceil(per_page).max(1);
+        let body = Value::Array(items.into_iter().skip((page - 1) * per_page).take(per_page).collect());
+        let tag = etag(&body);
+        let mut headers = vec![("etag".to_string(), tag.clone())];
+        if page < pages {
+            let mut q = req.query.clone();
+            q.insert("page".into(), (page + 1).to_string());
+            let next = format!(
+                "{base}{}?{}",
+                req.path,
+                q.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+            );
+            q.insert("page".into(), pages.to_string());
+            let last = format!(
+                "{base}{}?{}",
+                req.path,
+                q.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+            );
+            headers.push(("link".into(), format!("<{next}>; rel=\"next\", <{last}>; rel=\"last\"")));
+        }
+        if req.headers.get("if-none-match") == Some(&tag) {
+            // Not counted against the rate limit.
+            return (304, headers, Value::Null);
+        }
+        if s.rate_remaining == 0 {
+            return error(403, "API rate limit exceeded");
+        }
+        s.rate_remaining -= 1;
+        return (200, headers, body);
+    }
+    if s.rate_remaining == 0 {
+        return error(403, "API rate limit exceeded");
+    }
+    s.rate_remaining -= 1;
+    let now = s.now();
+    match (req.method.as_str(), segments.as_slice()) {
+        ("POST", ["labels"]) => {
+            let Some(name) = req.body["name"].as_str() else { return error(422, "Validation Failed") };
+            if s.labels.contains_key(name) {
+                return (
+                    422,
+                    vec![],
+                    json!({"message": "Validation Failed", "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}]}),
+                );
+            }
+            let label = json!({"name": name, "color": req.body["color"], "description": req.body["description"]});
+            s.labels.insert(name.to_string(), label.clone());
+            (201, vec![], label)
+        }
+        ("POST", ["issues"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return (
+                    422,
+                    vec![],
+                    json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "missing_field", "field": "title"}]}),
+                );
+            };
+            let n = s.next_number;
+            s.next_number += 1;
+            let labels = labels_of(&mut s, &req.body["labels"]);
+            let issue = json!({"number": n, "title": title, "body": req.body["body"], "state": "open", "state_reason": null,
+                "labels": labels, "html_url": format!("https://github.com/{OWNER_REPO}/issues/{n}"),
+                "created_at": now, "updated_at": now, "closed_at": null});
+            s.issues.insert(n, issue.clone());
+            (201, vec![], issue)
+        }
+        ("PATCH", ["issues", n]) => {
+            let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
+            let labels = (!req.body["labels"].is_null()).then(|| labels_of(&mut s, &req.body["labels"]));
+            let Some(issue) = s.issues.get_mut(&n) else { return error(404, "Not Found") };
+            for key in ["title", "body"] {
+                if !req.body[key].is_null() {
+                    issue[key] = req.body[key].clone();
+                }
+            }
+            if let Some(l) = labels {
+                issue["labels"] = l;
+            }
+            match req.body["state"].as_str() {
+                Some("closed") if issue["state"] != "closed" => {
+                    issue["state"] = json!("closed");
+                    issue["closed_at"] = json!(now);
+                    issue["state_reason"] = req.body.get("state_reason").cloned().unwrap_or(json!("completed"));
+                }
+                Some("closed") => {
+                    if let Some(r) = req.body.get("state_reason") {
+                        issue["state_reason"] = r.clone();
+                    }
+                }
+                Some("open") if issue["state"] == "closed" => {
+                    issue["state"] = json!("open");
+                    issue["closed_at"] = Value::Null;
+                    issue["state_reason"] = json!("reopened");
+                }
+                Some("open") | None => {}
+                Some(_) => return error(422, "Validation Failed"),
+            }
+            issue["updated_at"] = json!(now);
+            (200, vec![], issue.clone())
+        }
+        ("POST", ["issues", n, "comments"]) => {
+            let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
+            if !s.issues.contains_key(&n) {
+                return error(404, "Not Found");
+            }
+            let text = req.body["body"].as_str().unwrap_or_default().to_string();
+            s.comments.push((n, text.clone()));
+            (201, vec![], json!({"id": s.comments.len(), "body": text}))
+        }
+        _ => error(404, "Not Found"),
+    }
+}
+
+/// Label objects for names; names not yet defined are created, as GitHub does.
+fn labels_of(s: &mut State, names: &Value) -> Value {
+    let names: Vec<String> =
+        names.as_array().into_iter().flatten().filter_map(|n| n.as_str().map(str::to_string)).collect();
+    Value::Array(
+        names
+            .into_iter()
+            .map(|n| {
+                s.labels
+                    .entry(n.clone())
+                    .or_insert_with(|| json!({"name": n, "color": "ededed", "description": null}))
+                    .clone()
+            })
+            .collect(),
+    )
+}

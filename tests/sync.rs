@@ -1,0 +1,220 @@
+//! `kept sync` against a stateful GitHub stand-in on loopback.
+
+use std::path::Path;
+
+use crate::common::run;
+use crate::history::Repo;
+use crate::stand_in::github::{Fault, GitHub, OWNER_REPO};
+
+const TOKEN: &str = "test-token-not-a-secret";
+
+/// The template with `extra` more commitments (copies of UAYAB0005, five milestones each),
+/// its tracker pointed at the stand-in.
+fn plan(github: &GitHub, extra: usize) -> Repo {
+    let url = github.url.clone();
+    Repo::template(move |dir: &Path| {
+        let kept = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&kept).unwrap();
+        std::fs::write(&kept, text.replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))).unwrap();
+        for i in 0..extra {
+            let id = format!("UAYAB{:04}", 6 + i);
+            let to = dir.join("commitments").join(&id);
+            crate::common::copy_tree(&dir.join("commitments/UAYAB0005"), &to);
+            let file = to.join("commitment.toml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, text.replace("id = \"UAYAB0005\"", &format!("id = \"{id}\""))).unwrap();
+        }
+    })
+}
+
+fn sync(repo: &Repo, args: &[&str]) -> (i32, String, String) {
+    run(repo
+        .s
+        .kept()
+        .arg("sync")
+        .arg(&repo.dir)
+        .args(args)
+        .env("KEPT_TRACKER_TOKEN", TOKEN)
+        .env("KEPT_TRACKER_INTERVAL_MS", "0")
+        .env("KEPT_TRACKER_BACKOFF_MS", "5")
+        .env("KEPT_TRACKER_TIMEOUT_S", "2"))
+}
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn two_hundred_milestones_then_a_second_pass_writes_nothing() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 35);
+    let (code, out, err) = sync(&repo, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let report = json(&out)["sync"].clone();
+    assert_eq!(report["outcomes"].as_array().unwrap().len(), 200);
+    {
+        let s = github.lock();
+        let issues: Vec<_> = s.issues.values().filter(|i| i.get("pull_request").is_none()).collect();
+        assert_eq!(issues.len(), 200, "one issue per milestone, the pull request untouched");
+        let m1 = issues.iter().find(|i| i["body"].as_str().unwrap().contains("kept:milestone UAYAB0005/M1 ")).unwrap();
+        assert_eq!(m1["state"], "closed", "a completed milestone's issue is closed");
+        assert_eq!(m1["state_reason"], "completed");
+        let names: Vec<&str> = m1["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["commitment: UAYAB0005", "kept", "status: completed"]);
+        let m2 = issues.iter().find(|i| i["body"].as_str().unwrap().contains("kept:milestone UAYAB0005/M2 ")).unwrap();
+        assert_eq!(m2["state"], "open");
+        assert!(m2["title"].as_str().unwrap().starts_with("UAYAB0005/M2: "), "{}", m2["title"]);
+        let withdrawn = issues.iter().filter(|i| i["state_reason"] == "not_planned").count();
+        assert!(withdrawn > 0, "a withdrawn milestone's issue is closed as not planned");
+        assert!(s.labels.contains_key("status: in-progress") && s.labels.contains_key("kept"));
+    }
+    let writes = github.lock().writes();
+    let reads_before = github.lock().log.len();
+    let (code, out, err) = sync(&repo, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let second = json(&out)["sync"].clone();
+    let s = github.lock();
+    assert_eq!(s.writes(), writes, "a second pass makes no write");
+    let reads: Vec<_> = s.log[reads_before..].iter().collect();
+    assert!(reads.iter().all(|r| r.method == "GET" && r.conditional && r.status == 304), "{reads:?}");
+    assert!(reads.iter().any(|r| r.path.ends_with("/issues")) && reads.iter().any(|r| r.path.ends_with("/labels")));
+    assert_eq!(second["stats"]["writes"], 0);
+    assert!(second["outcomes"].as_array().unwrap().iter().all(|o| o["what"] == "unchanged"));
+}
+
+#[test]
+fn a_dry_run_prints_the_writes_and_makes_none() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    let (code, out, err) = sync(&repo, &["--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(github.lock().writes(), 0);
+    assert!(out.contains(&format!("POST {}/repos/{OWNER_REPO}/issues {{", github.url)), "{out}");
+    assert!(out.contains("\"title\":\"UAYAB0001/M1: "), "{out}");
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN), "the token is never printed");
+    assert!(!repo.dir.join(".git/kept/sync").join(format!("github-{}.json", OWNER_REPO.replace('/', "_"))).exists());
+}
+
+#[test]
+fn failures_are_retried_and_the_pass_converges() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 3);
+    // The first answer is slower than the client waits; then one request in five fails:
+    // 502, 429 with retry-after, 500, a dropped connection, 503.
+    github.lock().faults.push_back(Fault::Slow(std::time::Duration::from_secs(3)));
+    github.lock().every =
+        Some((5, vec![Fault::Status(502), Fault::TooMany(1), Fault::Status(500), Fault::Drop, Fault::Status(503)]));
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let (code, out, err) = sync(&repo, &[]);
+        assert!(code == 0 || code == 1, "{out}{err}");
+        if code == 0 {
+            assert!(out.contains("retried"), "{out}");
+            break;
+        }
+        assert!(passes < 5, "converges within a few passes:\n{out}{err}");
+    }
+    github.lock().every = None;
+    let s = github.lock();
+    let issues = s.issues.values().filter(|i| i.get("pull_request").is_none()).count();
+    assert_eq!(issues, 40, "every milestone has exactly one issue");
+}
+
+#[test]
+fn a_lost_state_finds_issues_by_their_markers() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    std::fs::remove_dir_all(repo.dir.join(".git/kept")).unwrap();
+    let writes = github.lock().writes();
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(github.lock().writes(), writes, "no duplicate, nothing rewritten:\n{out}");
+}
+
+#[test]
+fn an_issue_edited_in_the_tracker_is_put_back_and_a_repo_change_is_pushed() {
+    let github = GitHub::start(TOKEN);
+    let mut repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let number = {
+        let mut s = github.lock();
+        let (n, i) =
+            s.issues.iter_mut().find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 ")).unwrap();
+        i["title"] = serde_json::json!("Renamed by hand");
+        *n
+    };
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"delayed\"\ndelay-reason = { uk = \"Підрядник\", en = \"The contractor is late\" }\nnext-steps = { uk = \"Новий договір\", en = \"A new contract\" }",
+    );
+    repo.commit(crate::history::LEAD, "M2 is delayed");
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let s = github.lock();
+    let issue = &s.issues[&number];
+    assert!(issue["title"].as_str().unwrap().starts_with("UAYAB0005/M2: "), "the repository owns the title");
+    let labels: Vec<&str> = issue["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"status: delayed"), "{labels:?}");
+    assert!(out.contains("UAYAB0005/M2 #"), "{out}");
+}
+
+#[test]
+fn bad_settings_and_credentials_are_clear_errors() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    let (code, _, err) = run(repo.s.kept().arg("sync").arg(&repo.dir).env("KEPT_TRACKER_INTERVAL_MS", "0"));
+    assert_eq!(code, 2);
+    assert!(err.contains("401") && err.contains("Bad credentials"), "{err}");
+    let (code, _, err) = sync(&repo, &["--tracker", "gitlab"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("github"), "{err}");
+}
+
+#[test]
+fn an_issue_closed_in_the_tracker_completes_its_milestone_in_a_checked_bot_commit() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The first pass records every issue's address in the plan, as the bot.
+    let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+    assert!(toml.contains(&format!("issue = \"https://github.com/{OWNER_REPO}/issues/")), "{toml}");
+    assert_eq!(repo.git(&["log", "-1", "--format=%ae"]).trim(), "kept-bot@yablunivka.example");
+    let (number, url) = {
+        let s = github.lock();
+        let (n, i) = s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 ")).unwrap();
+        (*n, i["html_url"].as_str().unwrap().to_string())
+    };
+    github.lock().close(number, "completed", "okoval-yab");
+    let closed_on = github.lock().issues[&number]["closed_at"].as_str().unwrap()[..10].to_string();
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("UAYAB0005/M2") && out.contains("changed in the tracker"), "{out}");
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains("Co-authored-by: Олена Коваль <o.koval@yablunivka.example>"),
+        "the closer, as people.toml names them: {message}"
+    );
+    let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+    let m2 = &toml[toml.find("id = \"M2\"").unwrap()..];
+    let m2 = &m2[..m2.find("[[milestones]]").unwrap()];
+    assert!(m2.contains("status = \"completed\""), "{m2}");
+    assert!(m2.contains(&format!("completed-on = {closed_on}")), "{m2}");
+    assert!(m2.contains(&url), "the issue is the evidence: {m2}");
+    assert_eq!(repo.git(&["status", "--porcelain"]).trim(), "", "the working tree follows the commit");
+    // The bot's commit passes the same rules as anyone's.
+    let (code, out) = repo.check(&["--base", before.trim()]);
+    assert_eq!(code, 0, "{out}");
+    // The tracker and the plan now agree: nothing to write either way.
+    let writes = github.lock().writes();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(github.lock().writes() <= writes + 1, "at most the issue body's status line is refreshed");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "no further commit");
+}
