@@ -230,7 +230,7 @@ fn create(
     state: &mut State,
     save: &mut dyn FnMut(&State),
 ) -> Outcome {
-    let created = match writer.write(&Action::Create(want.clone())) {
+    let created = match create_once(writer, key, want) {
         Ok(i) => i,
         Err(e) => return failed(key, None, &e),
     };
@@ -259,6 +259,34 @@ fn create(
         url: Some(issue.url),
         what: What::Created,
         detail: None,
+    }
+}
+
+/// Tries at creating an issue.
+const CREATE_TRIES: usize = 5;
+
+/// Create an issue, trying again after failures that may have happened midway (a 5xx, a
+/// dropped connection): before each new try, the newest issues are searched for the
+/// marker, so a create the tracker did make is adopted, never made twice.
+fn create_once(
+    writer: &mut Writer<'_>,
+    key: &str,
+    want: &crate::tracker::Draft,
+) -> Result<Option<Issue>, TrackerError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match writer.write(&Action::Create(want.clone())) {
+            Ok(i) => return Ok(i),
+            Err(e @ TrackerError::Status { status: 400..=499, .. }) => return Err(e),
+            Err(e) if tries >= CREATE_TRIES => return Err(e),
+            Err(e) => {
+                let recent = writer.tracker.recent().map_err(|_| e)?;
+                if let Some(made) = recent.into_iter().find(|i| crate::tracker::marker_key(&i.body) == Some(key)) {
+                    return Ok(Some(made));
+                }
+            }
+        }
     }
 }
 

@@ -171,6 +171,9 @@ pub trait Tracker {
     fn kind(&self) -> &'static str;
     /// Every issue that carries a kept marker, in any state.
     fn issues(&mut self) -> Result<Vec<Issue>, TrackerError>;
+    /// The most recently created issues with a kept marker (one page): where an issue whose
+    /// create failed midway would be, if the tracker made it.
+    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError>;
     /// One issue, in full (with who closed it, which lists leave out).
     fn issue(&mut self, number: u64) -> Result<Issue, TrackerError>;
     /// The names of the labels the project has.

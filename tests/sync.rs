@@ -100,21 +100,23 @@ fn failures_are_retried_and_the_pass_converges() {
     let github = GitHub::start(TOKEN);
     let repo = plan(&github, 3);
     // The first answer is slower than the client waits; then one request in five fails:
-    // 502, 429 with retry-after, 500, a dropped connection, 503.
+    // 502, 429 with retry-after, 500, a dropped connection, a request done but its answer
+    // lost, 503.
     github.lock().faults.push_back(Fault::Slow(std::time::Duration::from_secs(3)));
-    github.lock().every =
-        Some((5, vec![Fault::Status(502), Fault::TooMany(1), Fault::Status(500), Fault::Drop, Fault::Status(503)]));
-    let mut passes = 0;
-    loop {
-        passes += 1;
-        let (code, out, err) = sync(&repo, &[]);
-        assert!(code == 0 || code == 1, "{out}{err}");
-        if code == 0 {
-            assert!(out.contains("retried"), "{out}");
-            break;
-        }
-        assert!(passes < 5, "converges within a few passes:\n{out}{err}");
-    }
+    github.lock().every = Some((
+        5,
+        vec![
+            Fault::Status(502),
+            Fault::TooMany(1),
+            Fault::Status(500),
+            Fault::Drop,
+            Fault::DropAfter,
+            Fault::Status(503),
+        ],
+    ));
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "one pass converges despite the faults:\n{out}{err}");
+    assert!(out.contains("retried"), "and says what it retried:\n{out}");
     github.lock().every = None;
     let s = github.lock();
     let issues = s.issues.values().filter(|i| i.get("pull_request").is_none()).count();
@@ -217,4 +219,57 @@ fn an_issue_closed_in_the_tracker_completes_its_milestone_in_a_checked_bot_commi
     assert_eq!(code, 0, "{out}{err}");
     assert!(github.lock().writes() <= writes + 1, "at most the issue body's status line is refreshed");
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "no further commit");
+}
+
+#[test]
+fn a_first_sync_killed_at_twenty_points_leaves_no_duplicate_and_finishes() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 35);
+    // Deterministic "random" points: a linear congruential sequence of delays.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let delay = std::time::Duration::from_millis(20 + (seed >> 33) % 400);
+        let mut child = repo
+            .s
+            .kept()
+            .arg("sync")
+            .arg(&repo.dir)
+            .env("KEPT_TRACKER_TOKEN", TOKEN)
+            .env("KEPT_TRACKER_INTERVAL_MS", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let s = github.lock();
+    let mut keys: Vec<String> = s
+        .issues
+        .values()
+        .filter(|i| i.get("pull_request").is_none())
+        .map(|i| {
+            let body = i["body"].as_str().unwrap();
+            body[body.find("kept:milestone ").unwrap()..].split_whitespace().nth(1).unwrap().to_string()
+        })
+        .collect();
+    let all = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!((all, keys.len()), (200, 200), "200 issues, no duplicate");
+    for i in s.issues.values().filter(|i| i.get("pull_request").is_none()) {
+        let labels: Vec<&str> = i["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+        let done = labels.contains(&"status: completed") || labels.contains(&"status: withdrawn");
+        assert_eq!(i["state"] == "closed", done, "state follows status: {} {labels:?}", i["title"]);
+    }
+    let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+    assert!(toml.contains("issue = "), "the addresses were written back");
+    drop(s);
+    assert_eq!(repo.git(&["status", "--porcelain"]).trim(), "", "the working tree is consistent");
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 0, "{out}");
 }

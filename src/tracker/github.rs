@@ -96,6 +96,13 @@ impl Tracker for GitHub {
         Ok(items.iter().filter_map(issue).filter(|i| super::marker_key(&i.body).is_some()).collect())
     }
 
+    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let url = format!("{}/issues?state=all&sort=created&direction=desc&per_page=50", self.repo);
+        let page = self.http.get(&url)?;
+        let items = page.body.as_array().cloned().unwrap_or_default();
+        Ok(items.iter().filter_map(issue).filter(|i| super::marker_key(&i.body).is_some()).collect())
+    }
+
     fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
         let url = format!("{}/issues/{number}", self.repo);
         let response = self.http.get(&url)?;

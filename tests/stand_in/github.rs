@@ -23,6 +23,9 @@ pub enum Fault {
     TooMany(u64),
     /// Close the connection without answering (after reading the request).
     Drop,
+    /// Do what was asked, then close the connection without answering: the client cannot
+    /// know whether a create was made.
+    DropAfter,
     /// Wait this long before answering normally.
     Slow(Duration),
 }
@@ -180,6 +183,11 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) -> std::io::R
         let (status, mut headers, body) = match fault {
             Some(Fault::Drop) => {
                 record(state, &req, false, 0);
+                return Ok(());
+            }
+            Some(Fault::DropAfter) => {
+                let (status, _, _) = answer(state, &req, base);
+                record(state, &req, false, status);
                 return Ok(());
             }
             Some(Fault::Slow(d)) => {
