@@ -26,6 +26,16 @@ pub fn run(args: Args) -> CmdResult {
     let path = super::default_path(args.path);
     let repo = git2::Repository::discover(&path)
         .map_err(|e| format!("{} is not in a git repository ({})", path.display(), e.message()))?;
+    // One sync at a time per repository; a run stopped between its bot commit and the
+    // working tree's update is finished first.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = kept::sync::commit::lock(&repo)
+            .map_err(|e| format!("cannot take the sync lock in {}: {e}", repo.path().display()))?;
+        kept::sync::commit::recover(&repo)?;
+        Some(lock)
+    };
     // Only committed history is synced: the plan at HEAD.
     let loaded = kept::plan::load_rev(&path, "HEAD")?;
     let report = kept::rules::validate(&loaded, super::today()?);

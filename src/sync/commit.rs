@@ -112,6 +112,7 @@ pub fn write_back(
     message: &str,
 ) -> Result<Written, CommitError> {
     let repo = history.repo();
+    recover(repo)?;
     let head_ref = repo.head()?;
     if !head_ref.is_branch() {
         return Err(CommitError::Detached);
@@ -139,7 +140,7 @@ pub fn write_back(
         let id = repo.blob(new.as_bytes())?;
         tree = repo.find_tree(replace(repo, &tree, &path, id)?)?;
         written.milestones.extend(milestones.keys().map(|m| format!("{dir}/{m}")));
-        files.push((path, new));
+        files.push((path, new, entry.id(), id));
     }
     if files.is_empty() {
         return Ok(written);
@@ -150,21 +151,164 @@ pub fn write_back(
     );
     let sig = git2::Signature::new(author.0, author.1, &time)?;
     let commit = repo.commit(None, &sig, &sig, message, &tree, &[&head])?;
+    // Write ahead what the working tree must become, so a run stopped between moving the
+    // branch and updating the files finishes the job next time (`recover`).
+    let journal = Journal {
+        pid: std::process::id(),
+        branch: branch.clone(),
+        commit: commit.to_string(),
+        files: files.iter().map(|(path, _, old, new)| (path.clone(), old.to_string(), new.to_string())).collect(),
+    };
+    let journal_path = journal_path(repo);
+    if repo.workdir().is_some() {
+        if let Some(dir) = journal_path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| CommitError::Worktree { path: dir.display().to_string(), source })?;
+        }
+        let bytes = serde_json::to_vec(&journal).expect("a journal serialises");
+        std::fs::write(&journal_path, bytes)
+            .map_err(|source| CommitError::Worktree { path: journal_path.display().to_string(), source })?;
+    }
     // Compare and swap: fail rather than overwrite a branch someone moved meanwhile.
-    repo.reference_matching(&branch, commit, true, head.id(), "kept sync: tracker changes")
-        .map_err(|e| if e.code() == git2::ErrorCode::Modified { CommitError::Moved } else { CommitError::Git(e) })?;
-    // The files were clean: bring the working tree and index along.
-    if let Some(workdir) = repo.workdir() {
+    if let Err(e) = repo.reference_matching(&branch, commit, true, head.id(), "kept sync: tracker changes") {
+        let _ = std::fs::remove_file(&journal_path);
+        return Err(if e.code() == git2::ErrorCode::Modified { CommitError::Moved } else { CommitError::Git(e) });
+    }
+    recover(repo)?;
+    written.commit = Some(commit.to_string());
+    Ok(written)
+}
+
+/// The temporary file beside a file being replaced (one sync runs at a time: see `lock`).
+fn temp_of(path: &std::path::Path) -> std::path::PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".kept-tmp");
+    path.with_file_name(name)
+}
+
+/// Hold the sync lock of a repository for as long as the returned file is open: a second
+/// `kept sync` on the same repository waits for the first. The operating system releases
+/// it when the process ends, however it ends.
+pub fn lock(repo: &git2::Repository) -> std::io::Result<std::fs::File> {
+    let path = repo.path().join("kept").join("sync").join("lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a file descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(file)
+}
+
+/// Replace a file's content in one rename, so a stop midway leaves the old content or the
+/// new, never half of it; the file keeps its permissions.
+fn replace_file(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_of(path);
+    std::fs::write(&tmp, content)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(&tmp, meta.permissions())?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Lock files that a stopped run of kept left: git's locks on the branch and the index,
+/// made after the journal by the process that wrote it, when that process is gone. A lock
+/// of anyone else (a git running now) is left alone.
+fn remove_stale_locks(repo: &git2::Repository, journal: &Journal, journal_path: &std::path::Path) {
+    #[cfg(unix)]
+    let gone = journal.pid != 0
+        && journal.pid != std::process::id()
+        // SAFETY: kill with signal 0 only checks whether the process exists.
+        && unsafe { libc::kill(journal.pid as libc::pid_t, 0) } != 0;
+    #[cfg(not(unix))]
+    let gone = false;
+    if !gone {
+        return;
+    }
+    let Ok(written) = std::fs::metadata(journal_path).and_then(|m| m.modified()) else { return };
+    let mut locks = vec![repo.path().join("index.lock")];
+    if !journal.branch.is_empty() {
+        locks.push(repo.path().join(format!("{}.lock", journal.branch)));
+    }
+    for lock in locks {
+        let Ok(made) = std::fs::metadata(&lock).and_then(|m| m.modified()) else { continue };
+        // Made after the journal, within the few moments a ref or index update takes.
+        let ours = made.duration_since(written).is_ok_and(|d| d < std::time::Duration::from_secs(10))
+            || written.duration_since(made).is_ok_and(|d| d < std::time::Duration::from_millis(50));
+        if ours {
+            let _ = std::fs::remove_file(&lock);
+        }
+    }
+}
+
+/// The working-tree update a bot commit still owes, written before the branch moves.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    /// The process that wrote it.
+    #[serde(default)]
+    pid: u32,
+    /// The branch it moves.
+    #[serde(default)]
+    branch: String,
+    commit: String,
+    /// (path, blob before, blob after).
+    files: Vec<(String, String, String)>,
+}
+
+fn journal_path(repo: &git2::Repository) -> std::path::PathBuf {
+    repo.path().join("kept").join("sync").join("worktree-journal.json")
+}
+
+/// Finish the working-tree update of a bot commit that a stopped run left undone: a file
+/// still as it was before the commit is brought to the committed version (working tree and
+/// index); a file anyone changed since is left alone. Harmless when nothing is owed.
+pub fn recover(repo: &git2::Repository) -> Result<(), CommitError> {
+    let path = journal_path(repo);
+    let Ok(bytes) = std::fs::read(&path) else { return Ok(()) };
+    let journal: Option<Journal> = serde_json::from_slice(&bytes).ok();
+    if let Some(j) = &journal {
+        remove_stale_locks(repo, j, &path);
+    }
+    let Some(workdir) = repo.workdir() else {
+        let _ = std::fs::remove_file(&path);
+        return Ok(());
+    };
+    let head = repo.head().ok().and_then(|h| h.target());
+    let committed = journal.as_ref().and_then(|j| git2::Oid::from_str(&j.commit).ok());
+    // Only if the commit made it onto the branch (the run may have stopped before).
+    let landed = match (head, committed) {
+        (Some(h), Some(c)) => h == c || repo.graph_descendant_of(h, c).unwrap_or(false),
+        _ => false,
+    };
+    if let (true, Some(journal)) = (landed, journal) {
         let mut index = repo.index()?;
-        for (path, text) in &files {
-            std::fs::write(workdir.join(path), text)
-                .map_err(|source| CommitError::Worktree { path: path.clone(), source })?;
-            index.add_path(std::path::Path::new(path))?;
+        for (file, old, new) in &journal.files {
+            let (Ok(old), Ok(new)) = (git2::Oid::from_str(old), git2::Oid::from_str(new)) else { continue };
+            // A stop while writing the replacement leaves its temporary file.
+            let _ = std::fs::remove_file(temp_of(&workdir.join(file)));
+            let on_disk = std::fs::read(workdir.join(file)).ok();
+            let hash = |b: &[u8]| git2::Oid::hash_object(git2::ObjectType::Blob, b).ok();
+            match on_disk.as_deref().and_then(hash) {
+                Some(id) if id == old => {
+                    let blob = repo.find_blob(new)?;
+                    replace_file(&workdir.join(file), blob.content())
+                        .map_err(|source| CommitError::Worktree { path: file.clone(), source })?;
+                    index.add_path(std::path::Path::new(file))?;
+                }
+                Some(id) if id == new => index.add_path(std::path::Path::new(file))?,
+                _ => {}
+            }
         }
         index.write()?;
     }
-    written.commit = Some(commit.to_string());
-    Ok(written)
+    let _ = std::fs::remove_file(&path);
+    Ok(())
 }
 
 /// Whether a file's working-tree copy and index entry both equal its committed content.

@@ -51,7 +51,7 @@ pub fn write_cache(path: &Path, cache: &Cache) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension(format!("json.{}", std::process::id()));
+    let tmp = path.with_extension("cache.json.tmp");
     std::fs::write(&tmp, serde_json::to_vec(cache)?)?;
     std::fs::rename(&tmp, path)
 }
@@ -84,7 +84,7 @@ impl State {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension(format!("json.{}", std::process::id()));
+        let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec(&Stored { version: VERSION, items: &self.items })?)?;
         std::fs::rename(&tmp, path)
     }
