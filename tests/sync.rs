@@ -273,3 +273,55 @@ fn a_first_sync_killed_at_twenty_points_leaves_no_duplicate_and_finishes() {
     let (code, out) = repo.check(&[]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn not_planned_reopened_and_relabelled_issues_move_their_milestones() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let find = |key: &str| {
+        let s = github.lock();
+        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains(&format!("{key} "))).unwrap().0
+    };
+    let (m3, m4, m1) = (find("UAYAB0005/M3"), find("UAYAB0005/M4"), find("UAYAB0005/M1"));
+    {
+        let mut s = github.lock();
+        s.close(m3, "not_planned", "okoval-yab");
+        // M1 was completed: reopened in the tracker.
+        let i = s.issues.get_mut(&m1).unwrap();
+        i["state"] = serde_json::json!("open");
+        i["state_reason"] = serde_json::json!("reopened");
+        i["labels"] =
+            serde_json::json!([{"name": "kept"}, {"name": "commitment: UAYAB0005"}, {"name": "status: in-progress"}]);
+        // M4 was not started: relabelled as delayed.
+        let i = s.issues.get_mut(&m4).unwrap();
+        i["labels"] =
+            serde_json::json!([{"name": "kept"}, {"name": "commitment: UAYAB0005"}, {"name": "status: delayed"}]);
+    }
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+    let milestone = |id: &str| {
+        let m = &toml[toml.find(&format!("id = \"{id}\"")).unwrap()..];
+        m[..m.find("[[milestones]]").or_else(|| m.find("[assessment]")).unwrap_or(m.len())].to_string()
+    };
+    assert!(
+        milestone("M3").contains("status = \"withdrawn\"") && milestone("M3").contains("withdrawn-reason"),
+        "{}",
+        milestone("M3")
+    );
+    assert!(
+        milestone("M1").contains("status = \"in-progress\"") && milestone("M1").contains("reopen-reason"),
+        "{}",
+        milestone("M1")
+    );
+    assert!(!milestone("M1").contains("completed-on"), "{}", milestone("M1"));
+    assert!(
+        milestone("M4").contains("status = \"delayed\"") && milestone("M4").contains("next-steps"),
+        "{}",
+        milestone("M4")
+    );
+    let (code, out) = repo.check(&["--base", before.trim()]);
+    assert_eq!(code, 0, "the bot's commit passes kept check:\n{out}");
+}
