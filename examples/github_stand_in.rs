@@ -9,6 +9,9 @@
 #[path = "../tests/stand_in/github.rs"]
 #[allow(dead_code)]
 mod github;
+#[path = "../tests/stand_in/server.rs"]
+#[allow(dead_code)]
+mod server;
 
 fn main() {
     let token = std::env::args().nth(1).unwrap_or_else(|| "stand-in-token".to_string());

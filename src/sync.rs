@@ -107,7 +107,12 @@ impl Report {
 /// The status an issue's state and labels give its milestone.
 pub fn tracker_status(issue: &Issue) -> String {
     if !issue.open {
-        return if issue.state_reason.as_deref() == Some("not_planned") { "withdrawn" } else { "completed" }.into();
+        let withdrawn = match issue.state_reason.as_deref() {
+            Some(reason) => reason == "not_planned",
+            // A tracker without close reasons: the status label says.
+            None => issue.labels.iter().any(|l| status_of_label(l) == Some("withdrawn")),
+        };
+        return if withdrawn { "withdrawn" } else { "completed" }.into();
     }
     match issue.labels.iter().find_map(|l| status_of_label(l)) {
         Some(s) if !matches!(s, "completed" | "withdrawn") => s.to_string(),
@@ -130,7 +135,7 @@ struct Writer<'t> {
 impl Writer<'_> {
     fn write(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
         if self.dry_run {
-            self.requests.push(self.tracker.request(action));
+            self.requests.extend(self.tracker.requests(action));
             return Ok(None);
         }
         self.tracker.apply(action)
@@ -236,13 +241,13 @@ fn create(
     };
     let Some(mut issue) = created else {
         // A dry run: the close that would follow a create is listed with an unknown number.
-        if !want.open {
+        if !want.open && !writer.tracker.creates_closed() {
             let _ = writer.write(&Action::Update { number: 0, draft: want.clone() });
         }
         return Outcome { milestone: key.into(), issue: None, url: None, what: What::Created, detail: None };
     };
     remember(state, key, &issue, want, save);
-    if !want.open {
+    if !want.open && issue.open {
         // Trackers create issues open: close it as a second step.
         match writer.write(&Action::Update { number: issue.number, draft: want.clone() }) {
             Ok(Some(closed)) => {

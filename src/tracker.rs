@@ -5,6 +5,7 @@
 //! reads the forge's issues back as [`Issue`]. Retries, rate limits, conditional reads and
 //! pagination live in [`http`], shared by every client.
 
+pub mod gitea;
 pub mod github;
 pub mod http;
 
@@ -81,7 +82,8 @@ impl Draft {
             && issue.body.trim_end() == self.body.trim_end()
             && issue.labels == self.labels
             && issue.open == self.open
-            && (self.open || issue.state_reason == self.state_reason)
+            // A tracker without close reasons (Gitea) carries withdrawn in the status label.
+            && (self.open || issue.state_reason.is_none() || issue.state_reason == self.state_reason)
     }
 }
 
@@ -178,14 +180,55 @@ pub trait Tracker {
     fn issue(&mut self, number: u64) -> Result<Issue, TrackerError>;
     /// The names of the labels the project has.
     fn labels(&mut self) -> Result<Vec<String>, TrackerError>;
-    /// The HTTP request that performs an action (data only: nothing is sent).
-    fn request(&self, action: &Action) -> Request;
+    /// The HTTP requests that perform an action, in order (data only: nothing is sent).
+    fn requests(&self, action: &Action) -> Vec<Request>;
+    /// Whether an issue can be created closed (else it is closed by an update after).
+    fn creates_closed(&self) -> bool {
+        false
+    }
     /// Perform an action; an issue action returns the issue as it now is.
     fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError>;
     /// Requests made, retried and answered from the cache so far.
     fn stats(&self) -> &Stats;
     /// The conditional-read cache, to keep for the next run.
     fn cache(&self) -> &http::Cache;
+}
+
+/// The issues with a kept marker among a list's items, read by a tracker's parser.
+pub(crate) fn marked(items: &[serde_json::Value], parse: fn(&serde_json::Value) -> Option<Issue>) -> Vec<Issue> {
+    items.iter().filter_map(parse).filter(|i| marker_key(&i.body).is_some()).collect()
+}
+
+/// One issue from an answer, or the error that it is not one.
+pub(crate) fn one(
+    url: String,
+    body: &serde_json::Value,
+    parse: fn(&serde_json::Value) -> Option<Issue>,
+) -> Result<Issue, TrackerError> {
+    parse(body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
+}
+
+/// The names in a list of label objects (or plain names), sorted.
+pub(crate) fn label_names(labels: Option<&serde_json::Value>) -> Vec<String> {
+    let mut names: Vec<String> = labels
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.as_str().map(str::to_string).or_else(|| l.get("name")?.as_str().map(str::to_string)))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Check that a project is written `owner/name`.
+pub(crate) fn owner_name(project: &str, forge: &str) -> Result<(), TrackerError> {
+    let parts: Vec<&str> = project.split('/').collect();
+    if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
+        return Err(TrackerError::Config(format!(
+            "[tracker] project = \"{project}\" is not a {forge} repository; write it as \"owner/name\""
+        )));
+    }
+    Ok(())
 }
 
 /// The default API address of a tracker kind, for those that have one.
@@ -215,8 +258,9 @@ pub fn connect(
         .ok_or_else(|| TrackerError::Config("[tracker] in kept.toml needs project = \"...\"".into()))?;
     match kind {
         "github" => Ok(Box::new(github::GitHub::new(url, project, token, options, cache)?)),
+        "gitea" => Ok(Box::new(gitea::Gitea::new(url, project, token, options, cache)?)),
         other => Err(TrackerError::Config(format!(
-            "kept sync does not speak to {other} yet; GitHub is supported (GitLab, Gitea and Redmine are planned)"
+            "kept sync does not speak to {other} yet; GitHub and Gitea/Forgejo are supported (GitLab and Redmine are planned)"
         ))),
     }
 }

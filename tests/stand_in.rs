@@ -1,4 +1,6 @@
 //! Stand-ins for services that cannot run here, each keeping state and following the
 //! service's documented API.
 
+pub mod gitea;
 pub mod github;
+pub mod server;

@@ -325,3 +325,58 @@ fn not_planned_reopened_and_relabelled_issues_move_their_milestones() {
     let (code, out) = repo.check(&["--base", before.trim()]);
     assert_eq!(code, 0, "the bot's commit passes kept check:\n{out}");
 }
+
+mod gitea {
+    use super::*;
+    use crate::stand_in::gitea::Gitea;
+
+    fn plan(gitea: &Gitea) -> Repo {
+        let url = gitea.url.clone();
+        Repo::template(move |dir: &Path| {
+            let kept = dir.join("kept.toml");
+            let text = std::fs::read_to_string(&kept).unwrap();
+            let text = text
+                .replace("kind = \"github\"", "kind = \"gitea\"")
+                .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""));
+            std::fs::write(&kept, text).unwrap();
+        })
+    }
+
+    #[test]
+    fn milestones_sync_to_gitea_both_ways() {
+        let gitea = Gitea::start(TOKEN);
+        let repo = plan(&gitea);
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        {
+            let s = gitea.lock();
+            assert_eq!(s.issues.len(), 25, "one issue per milestone");
+            let m1 = s.issues.values().find(|i| i["body"].as_str().unwrap().contains("UAYAB0005/M1 ")).unwrap();
+            assert_eq!(m1["state"], "closed", "created closed: a completed milestone");
+            let names: Vec<&str> =
+                m1["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+            assert!(names.contains(&"status: completed") && names.contains(&"kept"), "labels by id: {names:?}");
+        }
+        // Nothing new: no write, only conditional reads answered 304.
+        let writes = gitea.lock().writes();
+        let seen = gitea.lock().log.len();
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let s = gitea.lock();
+        assert_eq!(s.writes(), writes, "{out}");
+        assert!(s.log[seen..].iter().all(|r| r.method == "GET" && r.status == 304), "{:?}", &s.log[seen..]);
+        drop(s);
+        // Closed in Gitea: the plan follows in a bot commit that kept check accepts.
+        let number =
+            *gitea.lock().issues.iter().find(|(_, i)| i["body"].as_str().unwrap().contains("UAYAB0005/M2 ")).unwrap().0;
+        gitea.lock().close(number);
+        let before = repo.git(&["rev-parse", "HEAD"]);
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+        let m2 = &toml[toml.find("id = \"M2\"").unwrap()..];
+        assert!(m2[..m2.find("[[milestones]]").unwrap()].contains("completed-on = 2026-11-19"), "{m2}");
+        let (code, out) = repo.check(&["--base", before.trim()]);
+        assert_eq!(code, 0, "{out}");
+    }
+}

@@ -27,12 +27,7 @@ impl GitHub {
         options: Options,
         cache: Cache,
     ) -> Result<GitHub, TrackerError> {
-        let parts: Vec<&str> = project.split('/').collect();
-        if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
-            return Err(TrackerError::Config(format!(
-                "[tracker] project = \"{project}\" is not a GitHub repository; write it as \"owner/name\""
-            )));
-        }
+        super::owner_name(project, "GitHub")?;
         let mut headers = vec![
             ("Accept".to_string(), "application/vnd.github+json".to_string()),
             ("X-GitHub-Api-Version".to_string(), API_VERSION.to_string()),
@@ -53,16 +48,7 @@ fn issue(v: &Value) -> Option<Issue> {
         return None;
     }
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let mut labels: Vec<String> = v
-        .get("labels")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|l| l.as_str().map(str::to_string).or_else(|| l.get("name")?.as_str().map(str::to_string)))
-                .collect()
-        })
-        .unwrap_or_default();
-    labels.sort();
+    let labels = super::label_names(v.get("labels"));
     let closed_by = v.get("closed_by").filter(|c| !c.is_null()).and_then(|c| {
         Some(Actor {
             login: c.get("login")?.as_str()?.to_string(),
@@ -93,20 +79,19 @@ impl Tracker for GitHub {
         // Every issue in any state: a marker is searched in all of them, so an issue whose
         // `kept` label was removed by hand is still found.
         let items = self.http.get_all(&format!("{}/issues?state=all&per_page=100", self.repo))?;
-        Ok(items.iter().filter_map(issue).filter(|i| super::marker_key(&i.body).is_some()).collect())
+        Ok(super::marked(&items, issue))
     }
 
     fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
         let url = format!("{}/issues?state=all&sort=created&direction=desc&per_page=50", self.repo);
         let page = self.http.get(&url)?;
-        let items = page.body.as_array().cloned().unwrap_or_default();
-        Ok(items.iter().filter_map(issue).filter(|i| super::marker_key(&i.body).is_some()).collect())
+        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
     }
 
     fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
         let url = format!("{}/issues/{number}", self.repo);
         let response = self.http.get(&url)?;
-        issue(&response.body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
+        super::one(url, &response.body, issue)
     }
 
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
@@ -114,7 +99,7 @@ impl Tracker for GitHub {
         Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
     }
 
-    fn request(&self, action: &Action) -> Request {
+    fn requests(&self, action: &Action) -> Vec<Request> {
         let (method, url, body) = match action {
             Action::CreateLabel(l) => (
                 Method::Post,
@@ -142,11 +127,11 @@ impl Tracker for GitHub {
                 (Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))
             }
         };
-        Request { method, url, body: Some(body) }
+        vec![Request { method, url, body: Some(body) }]
     }
 
     fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
-        let request = self.request(action);
+        let request = self.requests(action).remove(0);
         let response = self.http.send(&request)?;
         Ok(match action {
             Action::Create(_) | Action::Update { .. } => Some(issue(&response.body).ok_or_else(|| {

@@ -7,37 +7,11 @@
 //! demand: error statuses, 429 with `retry-after`, dropped connections and slow answers.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+
+pub use super::server::{Answer, Fault, Incoming, Seen};
 
 use serde_json::{Value, json};
-
-/// A fault to inject into the next request that reaches the stand-in.
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// Answer with this status and a GitHub error body.
-    Status(u16),
-    /// 429 with `retry-after: 1`... in seconds given.
-    TooMany(u64),
-    /// Close the connection without answering (after reading the request).
-    Drop,
-    /// Do what was asked, then close the connection without answering: the client cannot
-    /// know whether a create was made.
-    DropAfter,
-    /// Wait this long before answering normally.
-    Slow(Duration),
-}
-
-/// One request as the stand-in saw it.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub method: String,
-    pub path: String,
-    pub conditional: bool,
-    pub status: u16,
-}
 
 /// Everything the stand-in keeps.
 #[derive(Debug, Default)]
@@ -93,8 +67,6 @@ pub const OWNER_REPO: &str = "yablunivka/open-gov-plan";
 impl GitHub {
     /// Start it on a free loopback port.
     pub fn start(token: &str) -> GitHub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
             next_number: 1,
             rate_remaining: 5000,
@@ -113,17 +85,7 @@ impl GitHub {
                     "updated_at": "2026-01-01T00:00:00Z", "closed_at": null, "state_reason": null}),
             );
         }
-        let shared = state.clone();
-        let base = url.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = shared.clone();
-                let base = base.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &state, &base);
-                });
-            }
-        });
+        let url = super::server::start(state.clone());
         GitHub { url, state }
     }
 
@@ -132,127 +94,12 @@ impl GitHub {
     }
 }
 
-struct Incoming {
-    method: String,
-    path: String,
-    query: BTreeMap<String, String>,
-    headers: BTreeMap<String, String>,
-    body: Value,
-}
-
-fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Incoming> {
-    let mut line = String::new();
-    stream.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut headers = BTreeMap::new();
-    loop {
-        let mut h = String::new();
-        stream.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let len: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
-    let mut body = vec![0; len];
-    stream.read_exact(&mut body).ok()?;
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query =
-        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let body = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
-    Some(Incoming { method, path: path.to_string(), query, headers, body })
-}
-
-fn serve(stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut stream = stream;
-    while let Some(req) = read_request(&mut reader) {
-        let fault = {
-            let mut s = state.lock().unwrap();
-            let n = s.log.len() as u64 + 1;
-            let periodic = s
-                .every
-                .as_ref()
-                .and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
-            s.faults.pop_front().or(periodic)
-        };
-        let (status, mut headers, body) = match fault {
-            Some(Fault::Drop) => {
-                record(state, &req, false, 0);
-                return Ok(());
-            }
-            Some(Fault::DropAfter) => {
-                let (status, _, _) = answer(state, &req, base);
-                record(state, &req, false, status);
-                return Ok(());
-            }
-            Some(Fault::Slow(d)) => {
-                std::thread::sleep(d);
-                answer(state, &req, base)
-            }
-            Some(Fault::Status(code)) => (code, vec![], json!({"message": "Server Error (injected)"})),
-            Some(Fault::TooMany(secs)) => (
-                429,
-                vec![("retry-after".into(), secs.to_string())],
-                json!({"message": "You have exceeded a secondary rate limit"}),
-            ),
-            None => answer(state, &req, base),
-        };
-        let conditional = req.headers.contains_key("if-none-match");
-        record(state, &req, conditional, status);
-        let remaining = state.lock().unwrap().rate_remaining;
-        headers.push(("x-ratelimit-limit".into(), "5000".into()));
-        headers.push(("x-ratelimit-remaining".into(), remaining.to_string()));
-        headers.push(("x-ratelimit-reset".into(), "1795003600".into()));
-        let text = if status == 304 || body.is_null() { String::new() } else { body.to_string() };
-        let mut out = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
-            reason(status),
-            text.len()
-        );
-        for (k, v) in headers {
-            out.push_str(&format!("{k}: {v}\r\n"));
-        }
-        out.push_str("\r\n");
-        out.push_str(&text);
-        stream.write_all(out.as_bytes())?;
-        stream.flush()?;
-    }
-    Ok(())
-}
-
-fn record(state: &Arc<Mutex<State>>, req: &Incoming, conditional: bool, status: u16) {
-    state.lock().unwrap().log.push(Seen { method: req.method.clone(), path: req.path.clone(), conditional, status });
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        304 => "Not Modified",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        502 => "Bad Gateway",
-        _ => "Status",
-    }
-}
-
-type Answer = (u16, Vec<(String, String)>, Value);
-
-fn error(status: u16, message: &str) -> Answer {
+pub fn error(status: u16, message: &str) -> Answer {
     (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
 }
 
 /// The weak ETag of a body, as GitHub sends them.
-fn etag(body: &Value) -> String {
+pub fn etag(body: &Value) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in body.to_string().bytes() {
         h ^= u64::from(b);
@@ -261,8 +108,7 @@ fn etag(body: &Value) -> String {
     format!("W/\"{h:016x}\"")
 }
 
-fn answer(state: &Arc<Mutex<State>>, req: &Incoming, base: &str) -> Answer {
-    let mut s = state.lock().unwrap();
+fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
     if req.headers.get("accept").map(String::as_str) != Some("application/vnd.github+json") {
         return error(415, "Unsupported 'Accept' header");
     }
@@ -361,7 +207,7 @@ fn answer(state: &Arc<Mutex<State>>, req: &Incoming, base: &str) -> Answer {
             };
             let n = s.next_number;
             s.next_number += 1;
-            let labels = labels_of(&mut s, &req.body["labels"]);
+            let labels = labels_of(s, &req.body["labels"]);
             let issue = json!({"number": n, "title": title, "body": req.body["body"], "state": "open", "state_reason": null,
                 "labels": labels, "html_url": format!("https://github.com/{OWNER_REPO}/issues/{n}"),
                 "created_at": now, "updated_at": now, "closed_at": null});
@@ -370,7 +216,7 @@ fn answer(state: &Arc<Mutex<State>>, req: &Incoming, base: &str) -> Answer {
         }
         ("PATCH", ["issues", n]) => {
             let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
-            let labels = (!req.body["labels"].is_null()).then(|| labels_of(&mut s, &req.body["labels"]));
+            let labels = (!req.body["labels"].is_null()).then(|| labels_of(s, &req.body["labels"]));
             let Some(issue) = s.issues.get_mut(&n) else { return error(404, "Not Found") };
             for key in ["title", "body"] {
                 if !req.body[key].is_null() {
@@ -430,4 +276,31 @@ fn labels_of(s: &mut State, names: &Value) -> Value {
             })
             .collect(),
     )
+}
+
+impl super::server::Service for State {
+    fn next_fault(&mut self) -> Option<Fault> {
+        let n = self.log.len() as u64 + 1;
+        let periodic = self
+            .every
+            .as_ref()
+            .and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
+        self.faults.pop_front().or(periodic)
+    }
+
+    fn record(&mut self, seen: Seen) {
+        self.log.push(seen);
+    }
+
+    fn answer(&mut self, req: &Incoming, base: &str) -> Answer {
+        answer(self, req, base)
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        vec![
+            ("x-ratelimit-limit".into(), "5000".into()),
+            ("x-ratelimit-remaining".into(), self.rate_remaining.to_string()),
+            ("x-ratelimit-reset".into(), "1795003600".into()),
+        ]
+    }
 }

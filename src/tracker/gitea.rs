@@ -1,0 +1,170 @@
+//! Gitea's and Forgejo's API (v1): issues, labels and comments of one repository. Labels are
+//! set by id (a separate request, replacing the issue's labels); issues can be created
+//! closed; an edit answers 201; there is no close reason, so a withdrawn milestone's issue
+//! is closed with the `status: withdrawn` label.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::{Action, Issue, Tracker, TrackerError};
+
+/// A Gitea or Forgejo repository's issues.
+#[derive(Debug)]
+pub struct Gitea {
+    http: Http,
+    /// `https://HOST/api/v1/repos/OWNER/NAME`.
+    repo: String,
+    /// Label ids by name, as last listed or created.
+    label_ids: BTreeMap<String, u64>,
+}
+
+impl Gitea {
+    /// The repository `project` (`owner/name`) at `base` (`https://HOST/api/v1`).
+    pub fn new(
+        base: &str,
+        project: &str,
+        token: Option<&str>,
+        options: Options,
+        cache: Cache,
+    ) -> Result<Gitea, TrackerError> {
+        super::owner_name(project, "Gitea")?;
+        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if let Some(t) = token {
+            headers.push(("Authorization".to_string(), format!("token {t}")));
+        }
+        Ok(Gitea {
+            http: Http::new(headers, options, cache)?,
+            repo: format!("{}/repos/{project}", base.trim_end_matches('/')),
+            label_ids: BTreeMap::new(),
+        })
+    }
+
+    fn ids(&self, names: &[String]) -> Vec<u64> {
+        names.iter().filter_map(|n| self.label_ids.get(n).copied()).collect()
+    }
+
+    fn learn(&mut self, labels: &Value) {
+        for l in labels.as_array().into_iter().flatten() {
+            if let (Some(name), Some(id)) = (l.get("name").and_then(Value::as_str), l.get("id").and_then(Value::as_u64))
+            {
+                self.label_ids.insert(name.to_string(), id);
+            }
+        }
+    }
+}
+
+/// An issue from Gitea's JSON; `None` for a pull request.
+fn issue(v: &Value) -> Option<Issue> {
+    if v.get("pull_request").is_some_and(|p| !p.is_null()) {
+        return None;
+    }
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let labels = super::label_names(v.get("labels"));
+    Some(Issue {
+        number: v.get("number")?.as_u64()?,
+        url: s("html_url").unwrap_or_default(),
+        title: s("title").unwrap_or_default(),
+        body: s("body").unwrap_or_default(),
+        open: s("state").as_deref() != Some("closed"),
+        state_reason: None,
+        labels,
+        closed_at: s("closed_at"),
+        closed_by: None,
+        updated_at: s("updated_at").unwrap_or_default(),
+    })
+}
+
+impl Tracker for Gitea {
+    fn kind(&self) -> &'static str {
+        "gitea"
+    }
+
+    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let items = self.http.get_all(&format!("{}/issues?state=all&type=issues&limit=50", self.repo))?;
+        Ok(super::marked(&items, issue))
+    }
+
+    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        // Gitea lists the newest first.
+        let page = self.http.get(&format!("{}/issues?state=all&type=issues&limit=50&page=1", self.repo))?;
+        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
+    }
+
+    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
+        let url = format!("{}/issues/{number}", self.repo);
+        let response = self.http.get(&url)?;
+        super::one(url, &response.body, issue)
+    }
+
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
+        let items = Value::Array(self.http.get_all(&format!("{}/labels?limit=50", self.repo))?);
+        self.learn(&items);
+        Ok(items.as_array().into_iter().flatten().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    }
+
+    fn creates_closed(&self) -> bool {
+        true
+    }
+
+    fn requests(&self, action: &Action) -> Vec<Request> {
+        let r = |method, url: String, body: Value| Request { method, url, body: Some(body) };
+        match action {
+            Action::CreateLabel(l) => vec![r(
+                Method::Post,
+                format!("{}/labels", self.repo),
+                json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
+            )],
+            Action::Create(d) => vec![r(
+                Method::Post,
+                format!("{}/issues", self.repo),
+                json!({"title": d.title, "body": d.body, "labels": self.ids(&d.labels), "closed": !d.open}),
+            )],
+            Action::Update { number, draft: d } => vec![
+                r(
+                    Method::Patch,
+                    format!("{}/issues/{number}", self.repo),
+                    json!({"title": d.title, "body": d.body, "state": if d.open { "open" } else { "closed" }}),
+                ),
+                r(Method::Put, format!("{}/issues/{number}/labels", self.repo), json!({"labels": self.ids(&d.labels)})),
+            ],
+            Action::Comment { number, text } => {
+                vec![r(Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))]
+            }
+        }
+    }
+
+    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
+        let requests = self.requests(action);
+        let mut result = None;
+        for request in &requests {
+            let response = self.http.send(request)?;
+            match (action, request.method) {
+                (Action::CreateLabel(_), _) => self.learn(&Value::Array(vec![response.body.clone()])),
+                (Action::Create(_), _) | (Action::Update { .. }, Method::Patch) => {
+                    result = Some(issue(&response.body).ok_or_else(|| TrackerError::Decode {
+                        url: request.url.clone(),
+                        message: "the answer is not an issue".into(),
+                    })?);
+                }
+                (Action::Update { .. }, Method::Put) => {
+                    // The answer is the issue's labels now.
+                    if let Some(i) = result.as_mut() {
+                        i.labels = super::label_names(Some(&response.body));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(result)
+    }
+
+    fn stats(&self) -> &Stats {
+        self.http.stats()
+    }
+
+    fn cache(&self) -> &Cache {
+        self.http.cache()
+    }
+}

@@ -1,0 +1,191 @@
+//! A stateful stand-in for Gitea's and Forgejo's API (v1): issues, labels and comments of one
+//! repository, following the documented behaviour: lists paginate with `Link` and
+//! `X-Total-Count` and answer `If-None-Match` with 304; labels are set by id (PUT replaces
+//! them); issues can be created closed; an edit answers 201; `Authorization: token ...`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::github::{error, etag};
+use super::server::{Answer, Fault, Incoming, Seen};
+
+pub const OWNER_REPO: &str = "yablunivka/open-gov-plan";
+
+/// Everything the stand-in keeps.
+#[derive(Debug, Default)]
+pub struct State {
+    pub issues: BTreeMap<u64, Value>,
+    pub labels: BTreeMap<u64, Value>,
+    pub comments: Vec<(u64, String)>,
+    pub next_number: u64,
+    pub next_label: u64,
+    pub log: Vec<Seen>,
+    pub faults: VecDeque<Fault>,
+    pub token: String,
+}
+
+impl State {
+    /// Writes that succeeded.
+    pub fn writes(&self) -> usize {
+        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
+    }
+
+    /// Close an issue as a person would.
+    pub fn close(&mut self, number: u64) {
+        let i = self.issues.get_mut(&number).expect("the issue exists");
+        i["state"] = json!("closed");
+        i["closed_at"] = json!("2026-11-19T09:30:00Z");
+        i["updated_at"] = json!("2026-11-19T09:30:00Z");
+    }
+}
+
+/// The running stand-in.
+pub struct Gitea {
+    pub url: String,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl Gitea {
+    pub fn start(token: &str) -> Gitea {
+        let state =
+            Arc::new(Mutex::new(State { next_number: 1, next_label: 1, token: token.to_string(), ..State::default() }));
+        let url = super::server::start(state.clone());
+        Gitea { url: format!("{url}/api/v1"), state }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+}
+
+fn labels_by_id(s: &State, ids: &Value) -> Value {
+    Value::Array(ids.as_array().into_iter().flatten().filter_map(|id| s.labels.get(&id.as_u64()?).cloned()).collect())
+}
+
+fn page(req: &Incoming, base: &str, items: Vec<Value>) -> Answer {
+    let limit: usize = req.query.get("limit").and_then(|p| p.parse().ok()).unwrap_or(30).clamp(1, 50);
+    let page: usize = req.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let total = items.len();
+    let pages = total.div_ceil(limit).max(1);
+    let body = Value::Array(items.into_iter().skip((page - 1) * limit).take(limit).collect());
+    let tag = etag(&body);
+    let mut headers = vec![("etag".to_string(), tag.clone()), ("x-total-count".to_string(), total.to_string())];
+    if page < pages {
+        let mut q = req.query.clone();
+        q.insert("page".into(), (page + 1).to_string());
+        let query = q.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        headers.push(("link".into(), format!("<{base}{}?{query}>; rel=\"next\"", req.path)));
+    }
+    if req.headers.get("if-none-match") == Some(&tag) {
+        return (304, headers, Value::Null);
+    }
+    (200, headers, body)
+}
+
+fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
+    if req.headers.get("authorization") != Some(&format!("token {}", s.token)) {
+        return error(401, "token is required");
+    }
+    let prefix = format!("/api/v1/repos/{OWNER_REPO}");
+    let Some(rest) = req.path.strip_prefix(&prefix) else { return error(404, "Not Found") };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let now = "2026-11-18T12:00:00Z";
+    match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["issues"]) => {
+            let items: Vec<Value> = s.issues.values().rev().cloned().collect();
+            page(req, base, items)
+        }
+        ("GET", ["issues", n]) => match n.parse::<u64>().ok().and_then(|n| s.issues.get(&n)) {
+            Some(i) => (200, vec![], i.clone()),
+            None => error(404, "Not Found"),
+        },
+        ("GET", ["labels"]) => {
+            let items: Vec<Value> = s.labels.values().cloned().collect();
+            page(req, base, items)
+        }
+        ("POST", ["labels"]) => {
+            let name = req.body["name"].as_str().unwrap_or_default().to_string();
+            let color = req.body["color"].as_str().unwrap_or_default();
+            if name.is_empty() || !color.starts_with('#') {
+                return error(422, "invalid label");
+            }
+            if s.labels.values().any(|l| l["name"] == name) {
+                return error(409, "label already exists");
+            }
+            let id = s.next_label;
+            s.next_label += 1;
+            let label = json!({"id": id, "name": name, "color": color.trim_start_matches('#'), "description": req.body["description"]});
+            s.labels.insert(id, label.clone());
+            (201, vec![], label)
+        }
+        ("POST", ["issues"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return error(422, "title is required");
+            };
+            let n = s.next_number;
+            s.next_number += 1;
+            let closed = req.body["closed"].as_bool().unwrap_or(false);
+            let issue = json!({"id": 1000 + n, "number": n, "title": title, "body": req.body["body"],
+                "state": if closed { "closed" } else { "open" }, "labels": labels_by_id(s, &req.body["labels"]),
+                "html_url": format!("https://gitea.example/{OWNER_REPO}/issues/{n}"), "pull_request": null,
+                "created_at": now, "updated_at": now, "closed_at": if closed { json!(now) } else { Value::Null }});
+            s.issues.insert(n, issue.clone());
+            (201, vec![], issue)
+        }
+        ("PATCH", ["issues", n]) => {
+            let Some(issue) = n.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
+                return error(404, "Not Found");
+            };
+            for key in ["title", "body"] {
+                if !req.body[key].is_null() {
+                    issue[key] = req.body[key].clone();
+                }
+            }
+            match req.body["state"].as_str() {
+                Some("closed") if issue["state"] != "closed" => {
+                    issue["state"] = json!("closed");
+                    issue["closed_at"] = json!(now);
+                }
+                Some("open") => {
+                    issue["state"] = json!("open");
+                    issue["closed_at"] = Value::Null;
+                }
+                _ => {}
+            }
+            issue["updated_at"] = json!(now);
+            // Gitea answers an edit with 201 Created.
+            (201, vec![], issue.clone())
+        }
+        ("PUT", ["issues", n, "labels"]) => {
+            let labels = labels_by_id(s, &req.body["labels"]);
+            let Some(issue) = n.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
+                return error(404, "Not Found");
+            };
+            issue["labels"] = labels.clone();
+            (200, vec![], labels)
+        }
+        ("POST", ["issues", n, "comments"]) => {
+            let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
+            let text = req.body["body"].as_str().unwrap_or_default().to_string();
+            s.comments.push((n, text.clone()));
+            (201, vec![], json!({"id": s.comments.len(), "body": text}))
+        }
+        _ => error(404, "Not Found"),
+    }
+}
+
+impl super::server::Service for State {
+    fn next_fault(&mut self) -> Option<Fault> {
+        self.faults.pop_front()
+    }
+
+    fn record(&mut self, seen: Seen) {
+        self.log.push(seen);
+    }
+
+    fn answer(&mut self, req: &Incoming, base: &str) -> Answer {
+        answer(self, req, base)
+    }
+}

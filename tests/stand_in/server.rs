@@ -1,0 +1,170 @@
+//! The HTTP side of the stand-ins: a tiny HTTP/1.1 server on loopback (keep-alive, JSON
+//! bodies) that records every request and injects faults on demand; each stand-in answers
+//! requests from its own state.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// A fault to inject into the next request that reaches the stand-in.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and a GitHub error body.
+    Status(u16),
+    /// 429 with `retry-after: 1`... in seconds given.
+    TooMany(u64),
+    /// Close the connection without answering (after reading the request).
+    Drop,
+    /// Do what was asked, then close the connection without answering: the client cannot
+    /// know whether a create was made.
+    DropAfter,
+    /// Wait this long before answering normally.
+    Slow(Duration),
+}
+
+/// One request as the stand-in saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub conditional: bool,
+    pub status: u16,
+}
+
+/// Status, extra headers and JSON body of an answer.
+pub type Answer = (u16, Vec<(String, String)>, Value);
+
+/// What a stand-in does with requests.
+pub trait Service: Send + 'static {
+    /// The fault to inject into the next request, if any.
+    fn next_fault(&mut self) -> Option<Fault>;
+    /// Remember a request.
+    fn record(&mut self, seen: Seen);
+    /// Answer a request.
+    fn answer(&mut self, req: &Incoming, base: &str) -> Answer;
+    /// Headers sent with every answer (rate limits).
+    fn headers(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
+
+/// Serve on a free loopback port; returns the base address.
+pub fn start<S: Service>(state: Arc<Mutex<S>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let base = url.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let state = state.clone();
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let _ = serve(stream, &state, &base);
+            });
+        }
+    });
+    url
+}
+
+pub struct Incoming {
+    pub method: String,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
+    pub body: Value,
+}
+
+fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Incoming> {
+    let mut line = String::new();
+    stream.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        stream.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; len];
+    stream.read_exact(&mut body).ok()?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let body = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    Some(Incoming { method, path: path.to_string(), query, headers, body })
+}
+
+fn serve<S: Service>(stream: TcpStream, state: &Arc<Mutex<S>>, base: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut stream = stream;
+    let record = |req: &Incoming, conditional: bool, status: u16| {
+        state.lock().unwrap().record(Seen { method: req.method.clone(), path: req.path.clone(), conditional, status });
+    };
+    while let Some(req) = read_request(&mut reader) {
+        let fault = state.lock().unwrap().next_fault();
+        let (status, mut headers, body) = match fault {
+            Some(Fault::Drop) => {
+                record(&req, false, 0);
+                return Ok(());
+            }
+            Some(Fault::DropAfter) => {
+                let (status, _, _) = state.lock().unwrap().answer(&req, base);
+                record(&req, false, status);
+                return Ok(());
+            }
+            Some(Fault::Slow(d)) => {
+                std::thread::sleep(d);
+                state.lock().unwrap().answer(&req, base)
+            }
+            Some(Fault::Status(code)) => (code, vec![], json!({"message": "Server Error (injected)"})),
+            Some(Fault::TooMany(secs)) => (
+                429,
+                vec![("retry-after".into(), secs.to_string())],
+                json!({"message": "You have exceeded a secondary rate limit"}),
+            ),
+            None => state.lock().unwrap().answer(&req, base),
+        };
+        record(&req, req.headers.contains_key("if-none-match"), status);
+        headers.extend(state.lock().unwrap().headers());
+        let text = if status == 304 || body.is_null() { String::new() } else { body.to_string() };
+        let mut out = format!(
+            "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
+            reason(status),
+            text.len()
+        );
+        for (k, v) in headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&text);
+        stream.write_all(out.as_bytes())?;
+        stream.flush()?;
+    }
+    Ok(())
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        304 => "Not Modified",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        _ => "Status",
+    }
+}
