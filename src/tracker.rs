@@ -7,6 +7,7 @@
 
 pub mod gitea;
 pub mod github;
+pub mod gitlab;
 pub mod http;
 
 pub use http::{Http, Options, Request, Stats};
@@ -259,8 +260,9 @@ pub fn connect(
     match kind {
         "github" => Ok(Box::new(github::GitHub::new(url, project, token, options, cache)?)),
         "gitea" => Ok(Box::new(gitea::Gitea::new(url, project, token, options, cache)?)),
+        "gitlab" => Ok(Box::new(gitlab::GitLab::new(url, project, token, options, cache)?)),
         other => Err(TrackerError::Config(format!(
-            "kept sync does not speak to {other} yet; GitHub and Gitea/Forgejo are supported (GitLab and Redmine are planned)"
+            "kept sync does not speak to {other} yet; GitHub, GitLab and Gitea/Forgejo are supported (Redmine is planned)"
         ))),
     }
 }

@@ -3,4 +3,5 @@
 
 pub mod gitea;
 pub mod github;
+pub mod gitlab;
 pub mod server;

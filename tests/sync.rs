@@ -380,3 +380,56 @@ mod gitea {
         assert_eq!(code, 0, "{out}");
     }
 }
+
+mod gitlab {
+    use super::*;
+    use crate::stand_in::gitlab::{GitLab, PROJECT};
+
+    fn plan(gitlab: &GitLab) -> Repo {
+        let url = gitlab.url.clone();
+        Repo::template(move |dir: &Path| {
+            let kept = dir.join("kept.toml");
+            let text = std::fs::read_to_string(&kept).unwrap();
+            let text = text
+                .replace("kind = \"github\"", "kind = \"gitlab\"")
+                .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))
+                .replace("project = \"yablunivka/open-gov-plan\"", &format!("project = \"{PROJECT}\""));
+            std::fs::write(&kept, text).unwrap();
+        })
+    }
+
+    #[test]
+    fn milestones_sync_to_gitlab_both_ways() {
+        let gitlab = GitLab::start(TOKEN);
+        let repo = plan(&gitlab);
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        {
+            let s = gitlab.lock();
+            assert_eq!(s.issues.len(), 25, "one issue per milestone");
+            let m1 = s.issues.values().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M1 ")).unwrap();
+            assert_eq!(m1["state"], "closed", "a completed milestone's issue, closed by state_event");
+            assert!(m1["labels"].as_array().unwrap().iter().any(|l| l == "status: completed"));
+        }
+        let writes = gitlab.lock().writes();
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(gitlab.lock().writes(), writes, "a second pass writes nothing: {out}");
+        // Closed in GitLab by the coordinator: the plan follows, Co-authored-by her.
+        let iid = *gitlab
+            .lock()
+            .issues
+            .iter()
+            .find(|(_, i)| i["description"].as_str().unwrap().contains("UAYAB0005/M2 "))
+            .unwrap()
+            .0;
+        gitlab.lock().close(iid, "okoval-yab");
+        let before = repo.git(&["rev-parse", "HEAD"]);
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let message = repo.git(&["log", "-1", "--format=%B"]);
+        assert!(message.contains("Co-authored-by: Олена Коваль <o.koval@yablunivka.example>"), "{message}");
+        let (code, out) = repo.check(&["--base", before.trim()]);
+        assert_eq!(code, 0, "{out}");
+    }
+}

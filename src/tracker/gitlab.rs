@@ -1,0 +1,160 @@
+//! GitLab's REST API (v4): issues, labels and notes of one project, by its path. Issues are
+//! addressed by `iid` (the number in the project), not by `id`; labels are names, sent as a
+//! comma-separated list; an issue is closed or reopened with `state_event`; there is no close
+//! reason, so a withdrawn milestone's issue is closed with the `status: withdrawn` label.
+
+use serde_json::{Value, json};
+
+use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::{Action, Actor, Issue, Tracker, TrackerError};
+
+/// A GitLab project's issues.
+#[derive(Debug)]
+pub struct GitLab {
+    http: Http,
+    /// `https://HOST/api/v4/projects/GROUP%2FNAME`.
+    project: String,
+}
+
+impl GitLab {
+    /// The project `project` (`group/name`, subgroups allowed, or a numeric id) at `base`
+    /// (`https://gitlab.com/api/v4`).
+    pub fn new(
+        base: &str,
+        project: &str,
+        token: Option<&str>,
+        options: Options,
+        cache: Cache,
+    ) -> Result<GitLab, TrackerError> {
+        if project.is_empty() || project.split('/').any(str::is_empty) {
+            return Err(TrackerError::Config(format!(
+                "[tracker] project = \"{project}\" is not a GitLab project; write its path (\"group/name\") or id"
+            )));
+        }
+        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if let Some(t) = token {
+            headers.push(("PRIVATE-TOKEN".to_string(), t.to_string()));
+        }
+        let id: String = project
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        Ok(GitLab {
+            http: Http::new(headers, options, cache)?,
+            project: format!("{}/projects/{id}", base.trim_end_matches('/')),
+        })
+    }
+}
+
+/// An issue from GitLab's JSON.
+fn issue(v: &Value) -> Option<Issue> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let closed_by = v.get("closed_by").filter(|c| !c.is_null()).and_then(|c| {
+        Some(Actor {
+            login: c.get("username")?.as_str()?.to_string(),
+            name: c.get("name").and_then(Value::as_str).map(str::to_string),
+            email: None,
+        })
+    });
+    Some(Issue {
+        number: v.get("iid")?.as_u64()?,
+        url: s("web_url").unwrap_or_default(),
+        title: s("title").unwrap_or_default(),
+        body: s("description").unwrap_or_default(),
+        open: s("state").as_deref() != Some("closed"),
+        state_reason: None,
+        labels: super::label_names(v.get("labels")),
+        closed_at: s("closed_at"),
+        closed_by,
+        updated_at: s("updated_at").unwrap_or_default(),
+    })
+}
+
+impl Tracker for GitLab {
+    fn kind(&self) -> &'static str {
+        "gitlab"
+    }
+
+    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let items = self.http.get_all(&format!("{}/issues?state=all&per_page=100", self.project))?;
+        Ok(super::marked(&items, issue))
+    }
+
+    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let url = format!("{}/issues?state=all&order_by=created_at&sort=desc&per_page=50", self.project);
+        let page = self.http.get(&url)?;
+        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
+    }
+
+    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
+        let url = format!("{}/issues/{number}", self.project);
+        let response = self.http.get(&url)?;
+        super::one(url, &response.body, issue)
+    }
+
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
+        let items = self.http.get_all(&format!("{}/labels?per_page=100", self.project))?;
+        Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    }
+
+    fn requests(&self, action: &Action) -> Vec<Request> {
+        let (method, url, body) = match action {
+            Action::CreateLabel(l) => (
+                Method::Post,
+                format!("{}/labels", self.project),
+                json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
+            ),
+            Action::Create(d) => (
+                Method::Post,
+                format!("{}/issues", self.project),
+                json!({"title": d.title, "description": d.body, "labels": d.labels.join(",")}),
+            ),
+            Action::Update { number, draft: d } => (
+                Method::Put,
+                format!("{}/issues/{number}", self.project),
+                json!({"title": d.title, "description": d.body, "labels": d.labels.join(","),
+                    "state_event": if d.open { "reopen" } else { "close" }}),
+            ),
+            Action::Comment { number, text } => {
+                (Method::Post, format!("{}/issues/{number}/notes", self.project), json!({"body": text}))
+            }
+        };
+        vec![Request { method, url, body: Some(body) }]
+    }
+
+    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
+        let request = self.requests(action).remove(0);
+        let response = self.http.send(&request)?;
+        match action {
+            Action::Create(_) | Action::Update { .. } => super::one(request.url, &response.body, issue).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn stats(&self) -> &Stats {
+        self.http.stats()
+    }
+
+    fn cache(&self) -> &Cache {
+        self.http.cache()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projects_are_addressed_by_their_encoded_path() {
+        let g =
+            GitLab::new("https://gitlab.com/api/v4/", "yab/plans/open-gov", None, Options::default(), Cache::default())
+                .unwrap();
+        assert_eq!(g.project, "https://gitlab.com/api/v4/projects/yab%2Fplans%2Fopen-gov");
+        assert!(
+            GitLab::new("https://gitlab.com/api/v4", "yab//x", None, Options::default(), Cache::default()).is_err()
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! A stateful stand-in for GitLab's REST API (v4): issues, labels and notes of one project
+//! addressed by its encoded path, following the documented behaviour: issues by `iid`,
+//! `description` for the body, labels as comma-separated names (defined ones are created as
+//! used), `state_event` to close or reopen, `Link` pagination, `PRIVATE-TOKEN`. No ETags: the
+//! issues list is not one of GitLab's conditionally cached endpoints.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::github::error;
+use super::server::{Answer, Fault, Incoming, Seen};
+
+pub const PROJECT: &str = "yablunivka/open-gov-plan";
+
+/// Everything the stand-in keeps.
+#[derive(Debug, Default)]
+pub struct State {
+    pub issues: BTreeMap<u64, Value>,
+    pub labels: BTreeMap<String, Value>,
+    pub notes: Vec<(u64, String)>,
+    pub next_iid: u64,
+    pub log: Vec<Seen>,
+    pub faults: VecDeque<Fault>,
+    pub token: String,
+}
+
+impl State {
+    /// Writes that succeeded.
+    pub fn writes(&self) -> usize {
+        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
+    }
+
+    /// Close an issue as a person would.
+    pub fn close(&mut self, iid: u64, username: &str) {
+        let i = self.issues.get_mut(&iid).expect("the issue exists");
+        i["state"] = json!("closed");
+        i["closed_at"] = json!("2026-11-19T09:30:00.000Z");
+        i["updated_at"] = json!("2026-11-19T09:30:00.000Z");
+        i["closed_by"] = json!({"id": 7, "username": username, "name": username});
+    }
+}
+
+/// The running stand-in.
+pub struct GitLab {
+    pub url: String,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl GitLab {
+    pub fn start(token: &str) -> GitLab {
+        let state = Arc::new(Mutex::new(State { next_iid: 1, token: token.to_string(), ..State::default() }));
+        let url = super::server::start(state.clone());
+        GitLab { url: format!("{url}/api/v4"), state }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v.as_str().unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
+}
+
+fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
+    if req.headers.get("private-token") != Some(&s.token) {
+        return error(401, "401 Unauthorized");
+    }
+    let prefix = format!("/api/v4/projects/{}", PROJECT.replace('/', "%2F"));
+    let Some(rest) = req.path.strip_prefix(&prefix) else { return error(404, "404 Project Not Found") };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let now = "2026-11-18T12:00:00.000Z";
+    match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["issues"]) | ("GET", ["labels"]) => {
+            let items: Vec<Value> = if segments[0] == "issues" {
+                s.issues.values().rev().cloned().collect()
+            } else {
+                s.labels.values().cloned().collect()
+            };
+            let per_page: usize = req.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(20).clamp(1, 100);
+            let page: usize = req.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+            let pages = items.len().div_ceil(per_page).max(1);
+            let body = Value::Array(items.into_iter().skip((page - 1) * per_page).take(per_page).collect());
+            let mut headers = vec![("x-total-pages".to_string(), pages.to_string())];
+            if page < pages {
+                let mut q = req.query.clone();
+                q.insert("page".into(), (page + 1).to_string());
+                let query = q.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+                headers.push(("x-next-page".into(), (page + 1).to_string()));
+                headers.push(("link".into(), format!("<{base}{}?{query}>; rel=\"next\"", req.path)));
+            }
+            (200, headers, body)
+        }
+        ("GET", ["issues", iid]) => match iid.parse::<u64>().ok().and_then(|n| s.issues.get(&n)) {
+            Some(i) => (200, vec![], i.clone()),
+            None => error(404, "404 Not found"),
+        },
+        ("POST", ["labels"]) => {
+            let name = req.body["name"].as_str().unwrap_or_default().to_string();
+            if name.is_empty() || !req.body["color"].as_str().is_some_and(|c| c.starts_with('#')) {
+                return error(400, "name or color is missing");
+            }
+            if s.labels.contains_key(&name) {
+                return error(409, "Label already exists");
+            }
+            let label = json!({"id": s.labels.len() + 1, "name": name, "color": req.body["color"], "description": req.body["description"]});
+            s.labels.insert(name, label.clone());
+            (201, vec![], label)
+        }
+        ("POST", ["issues"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return error(400, "title is missing");
+            };
+            let iid = s.next_iid;
+            s.next_iid += 1;
+            let mut labels = names(&req.body["labels"]);
+            labels.sort();
+            let issue = json!({"id": 5000 + iid, "iid": iid, "title": title, "description": req.body["description"],
+                "state": "opened", "labels": labels, "web_url": format!("https://gitlab.example/{PROJECT}/-/issues/{iid}"),
+                "created_at": now, "updated_at": now, "closed_at": null, "closed_by": null});
+            s.issues.insert(iid, issue.clone());
+            (201, vec![], issue)
+        }
+        ("PUT", ["issues", iid]) => {
+            let Some(issue) = iid.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
+                return error(404, "404 Not found");
+            };
+            if !req.body["title"].is_null() {
+                issue["title"] = req.body["title"].clone();
+            }
+            if !req.body["description"].is_null() {
+                issue["description"] = req.body["description"].clone();
+            }
+            if !req.body["labels"].is_null() {
+                let mut labels = names(&req.body["labels"]);
+                labels.sort();
+                issue["labels"] = json!(labels);
+            }
+            match req.body["state_event"].as_str() {
+                Some("close") if issue["state"] != "closed" => {
+                    issue["state"] = json!("closed");
+                    issue["closed_at"] = json!(now);
+                }
+                Some("reopen") if issue["state"] == "closed" => {
+                    issue["state"] = json!("opened");
+                    issue["closed_at"] = Value::Null;
+                    issue["closed_by"] = Value::Null;
+                }
+                _ => {}
+            }
+            issue["updated_at"] = json!(now);
+            (200, vec![], issue.clone())
+        }
+        ("POST", ["issues", iid, "notes"]) => {
+            let Ok(iid) = iid.parse::<u64>() else { return error(404, "404 Not found") };
+            let text = req.body["body"].as_str().unwrap_or_default().to_string();
+            s.notes.push((iid, text.clone()));
+            (201, vec![], json!({"id": s.notes.len(), "body": text}))
+        }
+        _ => error(404, "404 Not found"),
+    }
+}
+
+impl super::server::Service for State {
+    fn next_fault(&mut self) -> Option<Fault> {
+        self.faults.pop_front()
+    }
+
+    fn record(&mut self, seen: Seen) {
+        self.log.push(seen);
+    }
+
+    fn answer(&mut self, req: &Incoming, base: &str) -> Answer {
+        answer(self, req, base)
+    }
+}
