@@ -172,41 +172,82 @@ pub enum TrackerError {
 pub trait Tracker {
     /// The tracker's kind (`github`).
     fn kind(&self) -> &'static str;
-    /// Every issue that carries a kept marker, in any state.
-    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError>;
-    /// The most recently created issues with a kept marker (one page): where an issue whose
-    /// create failed midway would be, if the tracker made it.
-    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError>;
-    /// One issue, in full (with who closed it, which lists leave out).
-    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError>;
-    /// The names of the labels the project has.
-    fn labels(&mut self) -> Result<Vec<String>, TrackerError>;
+    /// The client's HTTP.
+    fn http(&self) -> &Http;
+    /// The client's HTTP, to send with.
+    fn http_mut(&mut self) -> &mut Http;
+    /// Every issue in any state, paged.
+    fn list_url(&self) -> String;
+    /// The newest issues first, one page: where an issue whose create failed midway would be.
+    fn recent_url(&self) -> String;
+    /// One issue.
+    fn issue_url(&self, number: u64) -> String;
+    /// The project's labels, paged.
+    fn labels_url(&self) -> String;
+    /// An issue from the tracker's JSON (`None` for a pull request or something else).
+    fn parse(&self, v: &serde_json::Value) -> Option<Issue>;
     /// The HTTP requests that perform an action, in order (data only: nothing is sent).
     fn requests(&self, action: &Action) -> Vec<Request>;
     /// Whether an issue can be created closed (else it is closed by an update after).
     fn creates_closed(&self) -> bool {
         false
     }
+
+    /// Every issue that carries a kept marker, in any state (a marker is searched in all of
+    /// them, so an issue whose `kept` label was removed by hand is still found).
+    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let url = self.list_url();
+        let items = self.http_mut().get_all(&url)?;
+        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| marker_key(&i.body).is_some()).collect())
+    }
+
+    /// The most recently created issues with a kept marker (one page).
+    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+        let url = self.recent_url();
+        let page = self.http_mut().get(&url)?;
+        let items = page.body.as_array().map_or(&[][..], Vec::as_slice);
+        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| marker_key(&i.body).is_some()).collect())
+    }
+
+    /// One issue, in full (with who closed it, which lists leave out).
+    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
+        let url = self.issue_url(number);
+        let response = self.http_mut().get(&url)?;
+        self.parse(&response.body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
+    }
+
+    /// The names of the labels the project has.
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
+        let url = self.labels_url();
+        let items = self.http_mut().get_all(&url)?;
+        Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    }
+
     /// Perform an action; an issue action returns the issue as it now is.
-    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError>;
+    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
+        let mut result = None;
+        for request in self.requests(action) {
+            let response = self.http_mut().send(&request)?;
+            if matches!(action, Action::Create(_) | Action::Update { .. }) {
+                let issue = self.parse(&response.body).ok_or_else(|| TrackerError::Decode {
+                    url: request.url.clone(),
+                    message: "the answer is not an issue".into(),
+                })?;
+                result = Some(issue);
+            }
+        }
+        Ok(result)
+    }
+
     /// Requests made, retried and answered from the cache so far.
-    fn stats(&self) -> &Stats;
+    fn stats(&self) -> &Stats {
+        self.http().stats()
+    }
+
     /// The conditional-read cache, to keep for the next run.
-    fn cache(&self) -> &http::Cache;
-}
-
-/// The issues with a kept marker among a list's items, read by a tracker's parser.
-pub(crate) fn marked(items: &[serde_json::Value], parse: fn(&serde_json::Value) -> Option<Issue>) -> Vec<Issue> {
-    items.iter().filter_map(parse).filter(|i| marker_key(&i.body).is_some()).collect()
-}
-
-/// One issue from an answer, or the error that it is not one.
-pub(crate) fn one(
-    url: String,
-    body: &serde_json::Value,
-    parse: fn(&serde_json::Value) -> Option<Issue>,
-) -> Result<Issue, TrackerError> {
-    parse(body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
+    fn cache(&self) -> &http::Cache {
+        self.http().cache()
+    }
 }
 
 /// The names in a list of label objects (or plain names), sorted.

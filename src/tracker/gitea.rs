@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::http::{Cache, Http, Method, Options, Request};
 use super::{Action, Issue, Tracker, TrackerError};
 
 /// A Gitea or Forgejo repository's issues.
@@ -81,31 +81,33 @@ impl Tracker for Gitea {
         "gitea"
     }
 
-    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
-        let items = self.http.get_all(&format!("{}/issues?state=all&type=issues&limit=50", self.repo))?;
-        Ok(super::marked(&items, issue))
+    fn http(&self) -> &Http {
+        &self.http
     }
 
-    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+    fn http_mut(&mut self) -> &mut Http {
+        &mut self.http
+    }
+
+    fn list_url(&self) -> String {
+        format!("{}/issues?state=all&type=issues&limit=50", self.repo)
+    }
+
+    fn recent_url(&self) -> String {
         // Gitea lists the newest first.
-        let page = self.http.get(&format!("{}/issues?state=all&type=issues&limit=50&page=1", self.repo))?;
-        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
+        format!("{}/issues?state=all&type=issues&limit=50&page=1", self.repo)
     }
 
-    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
-        let url = format!("{}/issues/{number}", self.repo);
-        let response = self.http.get(&url)?;
-        super::one(url, &response.body, issue)
+    fn issue_url(&self, number: u64) -> String {
+        format!("{}/issues/{number}", self.repo)
     }
 
-    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
-        let items = Value::Array(self.http.get_all(&format!("{}/labels?limit=50", self.repo))?);
-        self.learn(&items);
-        Ok(items.as_array().into_iter().flatten().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    fn labels_url(&self) -> String {
+        format!("{}/labels?limit=50", self.repo)
     }
 
-    fn creates_closed(&self) -> bool {
-        true
+    fn parse(&self, v: &Value) -> Option<Issue> {
+        issue(v)
     }
 
     fn requests(&self, action: &Action) -> Vec<Request> {
@@ -135,6 +137,17 @@ impl Tracker for Gitea {
         }
     }
 
+    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
+        let url = self.labels_url();
+        let items = Value::Array(self.http.get_all(&url)?);
+        self.learn(&items);
+        Ok(items.as_array().into_iter().flatten().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    }
+
+    fn creates_closed(&self) -> bool {
+        true
+    }
+
     fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
         let requests = self.requests(action);
         let mut result = None;
@@ -158,13 +171,5 @@ impl Tracker for Gitea {
             }
         }
         Ok(result)
-    }
-
-    fn stats(&self) -> &Stats {
-        self.http.stats()
-    }
-
-    fn cache(&self) -> &Cache {
-        self.http.cache()
     }
 }

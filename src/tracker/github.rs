@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::http::{Cache, Http, Method, Options, Request};
 use super::{Action, Actor, Issue, Tracker, TrackerError};
 
 /// The API version kept is written against.
@@ -75,28 +75,32 @@ impl Tracker for GitHub {
         "github"
     }
 
-    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
-        // Every issue in any state: a marker is searched in all of them, so an issue whose
-        // `kept` label was removed by hand is still found.
-        let items = self.http.get_all(&format!("{}/issues?state=all&per_page=100", self.repo))?;
-        Ok(super::marked(&items, issue))
+    fn http(&self) -> &Http {
+        &self.http
     }
 
-    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
-        let url = format!("{}/issues?state=all&sort=created&direction=desc&per_page=50", self.repo);
-        let page = self.http.get(&url)?;
-        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
+    fn http_mut(&mut self) -> &mut Http {
+        &mut self.http
     }
 
-    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
-        let url = format!("{}/issues/{number}", self.repo);
-        let response = self.http.get(&url)?;
-        super::one(url, &response.body, issue)
+    fn list_url(&self) -> String {
+        format!("{}/issues?state=all&per_page=100", self.repo)
     }
 
-    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
-        let items = self.http.get_all(&format!("{}/labels?per_page=100", self.repo))?;
-        Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    fn recent_url(&self) -> String {
+        format!("{}/issues?state=all&sort=created&direction=desc&per_page=50", self.repo)
+    }
+
+    fn issue_url(&self, number: u64) -> String {
+        format!("{}/issues/{number}", self.repo)
+    }
+
+    fn labels_url(&self) -> String {
+        format!("{}/labels?per_page=100", self.repo)
+    }
+
+    fn parse(&self, v: &Value) -> Option<Issue> {
+        issue(v)
     }
 
     fn requests(&self, action: &Action) -> Vec<Request> {
@@ -128,25 +132,6 @@ impl Tracker for GitHub {
             }
         };
         vec![Request { method, url, body: Some(body) }]
-    }
-
-    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
-        let request = self.requests(action).remove(0);
-        let response = self.http.send(&request)?;
-        Ok(match action {
-            Action::Create(_) | Action::Update { .. } => Some(issue(&response.body).ok_or_else(|| {
-                TrackerError::Decode { url: request.url.clone(), message: "the answer is not an issue".into() }
-            })?),
-            _ => None,
-        })
-    }
-
-    fn stats(&self) -> &Stats {
-        self.http.stats()
-    }
-
-    fn cache(&self) -> &Cache {
-        self.http.cache()
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::http::{Cache, Http, Method, Options, Request, Stats};
+use super::http::{Cache, Http, Method, Options, Request};
 use super::{Action, Actor, Issue, Tracker, TrackerError};
 
 /// A GitLab project's issues.
@@ -78,26 +78,32 @@ impl Tracker for GitLab {
         "gitlab"
     }
 
-    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
-        let items = self.http.get_all(&format!("{}/issues?state=all&per_page=100", self.project))?;
-        Ok(super::marked(&items, issue))
+    fn http(&self) -> &Http {
+        &self.http
     }
 
-    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
-        let url = format!("{}/issues?state=all&order_by=created_at&sort=desc&per_page=50", self.project);
-        let page = self.http.get(&url)?;
-        Ok(super::marked(page.body.as_array().map_or(&[][..], Vec::as_slice), issue))
+    fn http_mut(&mut self) -> &mut Http {
+        &mut self.http
     }
 
-    fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {
-        let url = format!("{}/issues/{number}", self.project);
-        let response = self.http.get(&url)?;
-        super::one(url, &response.body, issue)
+    fn list_url(&self) -> String {
+        format!("{}/issues?state=all&per_page=100", self.project)
     }
 
-    fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
-        let items = self.http.get_all(&format!("{}/labels?per_page=100", self.project))?;
-        Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
+    fn recent_url(&self) -> String {
+        format!("{}/issues?state=all&order_by=created_at&sort=desc&per_page=50", self.project)
+    }
+
+    fn issue_url(&self, number: u64) -> String {
+        format!("{}/issues/{number}", self.project)
+    }
+
+    fn labels_url(&self) -> String {
+        format!("{}/labels?per_page=100", self.project)
+    }
+
+    fn parse(&self, v: &Value) -> Option<Issue> {
+        issue(v)
     }
 
     fn requests(&self, action: &Action) -> Vec<Request> {
@@ -123,23 +129,6 @@ impl Tracker for GitLab {
             }
         };
         vec![Request { method, url, body: Some(body) }]
-    }
-
-    fn apply(&mut self, action: &Action) -> Result<Option<Issue>, TrackerError> {
-        let request = self.requests(action).remove(0);
-        let response = self.http.send(&request)?;
-        match action {
-            Action::Create(_) | Action::Update { .. } => super::one(request.url, &response.body, issue).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    fn stats(&self) -> &Stats {
-        self.http.stats()
-    }
-
-    fn cache(&self) -> &Cache {
-        self.http.cache()
     }
 }
 
