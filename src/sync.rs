@@ -168,9 +168,11 @@ pub fn sync(
             }
         }
     }
-    let have: std::collections::HashSet<String> = tracker.labels()?.into_iter().collect();
+    let uses_labels = tracker.has_labels();
+    let have: std::collections::HashSet<String> =
+        if uses_labels { tracker.labels()?.into_iter().collect() } else { Default::default() };
     let mut writer = Writer { tracker, dry_run, requests: Vec::new() };
-    for label in labels(plan).into_iter().filter(|l| !have.contains(&l.name)) {
+    for label in labels(plan).into_iter().filter(|l| uses_labels && !have.contains(&l.name)) {
         let name = label.name.clone();
         match writer.write(&Action::CreateLabel(label)) {
             Ok(_) => report.labels.push(format!("created {name}")),
@@ -247,8 +249,9 @@ fn create(
         return Outcome { milestone: key.into(), issue: None, url: None, what: What::Created, detail: None };
     };
     remember(state, key, &issue, want, save);
-    if !want.open && issue.open {
-        // Trackers create issues open: close it as a second step.
+    if !want.matches(&issue) {
+        // Trackers create issues open (and Redmine in its first status): close it, or set
+        // its status, as a second step.
         match writer.write(&Action::Update { number: issue.number, draft: want.clone() }) {
             Ok(Some(closed)) => {
                 issue = closed;

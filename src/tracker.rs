@@ -9,8 +9,12 @@ pub mod gitea;
 pub mod github;
 pub mod gitlab;
 pub mod http;
+pub mod redmine;
 
 pub use http::{Http, Options, Request, Stats};
+
+/// The label every issue kept manages carries.
+pub const KEPT_LABEL_NAME: &str = "kept";
 
 /// The hidden marker that ties an issue to its milestone, in the issue body. A lost sync
 /// state is recovered by finding these, never by creating a second issue.
@@ -74,6 +78,12 @@ pub struct Draft {
     pub open: bool,
     /// The reason when closed.
     pub state_reason: Option<String>,
+    /// The milestone's start (YYYY-MM-DD), for trackers with dates (Redmine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The milestone's due date, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 impl Draft {
@@ -192,6 +202,10 @@ pub trait Tracker {
     fn creates_closed(&self) -> bool {
         false
     }
+    /// Whether the tracker has labels (Redmine has none: its statuses carry the status).
+    fn has_labels(&self) -> bool {
+        true
+    }
 
     /// Every issue that carries a kept marker, in any state (a marker is searched in all of
     /// them, so an issue whose `kept` label was removed by hand is still found).
@@ -302,9 +316,8 @@ pub fn connect(
         "github" => Ok(Box::new(github::GitHub::new(url, project, token, options, cache)?)),
         "gitea" => Ok(Box::new(gitea::Gitea::new(url, project, token, options, cache)?)),
         "gitlab" => Ok(Box::new(gitlab::GitLab::new(url, project, token, options, cache)?)),
-        other => Err(TrackerError::Config(format!(
-            "kept sync does not speak to {other} yet; GitHub, GitLab and Gitea/Forgejo are supported (Redmine is planned)"
-        ))),
+        "redmine" => Ok(Box::new(redmine::Redmine::new(url, project, token, options, cache)?)),
+        other => Err(TrackerError::Config(format!("kept sync does not speak to {other}"))),
     }
 }
 

@@ -433,3 +433,60 @@ mod gitlab {
         assert_eq!(code, 0, "{out}");
     }
 }
+
+mod redmine {
+    use super::*;
+    use crate::stand_in::redmine::{PROJECT, Redmine};
+
+    #[test]
+    fn milestones_sync_to_a_real_redmine_both_ways() {
+        let scratch = tempfile::tempdir().unwrap();
+        let redmine = Redmine::start(scratch.path());
+        let url = redmine.url.clone();
+        let repo = Repo::template(move |dir: &Path| {
+            let kept = dir.join("kept.toml");
+            let text = std::fs::read_to_string(&kept).unwrap();
+            let text = text
+                .replace("kind = \"github\"", "kind = \"redmine\"")
+                .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))
+                .replace("project = \"yablunivka/open-gov-plan\"", &format!("project = \"{PROJECT}\""));
+            std::fs::write(&kept, text).unwrap();
+        });
+        let run = |args: &[&str]| {
+            run(repo
+                .s
+                .kept()
+                .arg("sync")
+                .arg(&repo.dir)
+                .args(args)
+                .env("KEPT_TRACKER_TOKEN", &redmine.key)
+                .env("KEPT_TRACKER_INTERVAL_MS", "0"))
+        };
+        let (code, out, err) = run(&[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let issues = redmine.call("GET", &format!("/issues.json?project_id={PROJECT}&status_id=*&limit=100"), None);
+        let list = issues["issues"].as_array().unwrap();
+        assert_eq!(list.len(), 25, "one issue per milestone");
+        let m1 = list.iter().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M1 ")).unwrap();
+        assert_eq!(m1["status"]["name"], "Closed", "a completed milestone's issue is closed");
+        assert_eq!(m1["due_date"], "2026-03-31", "the milestone's due date is the issue's");
+        let m2 = list.iter().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M2 ")).unwrap();
+        assert_eq!(m2["status"]["name"], "In Progress");
+        // A second pass has nothing to write.
+        let (code, out, err) = run(&["--format", "json"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(json(&out)["sync"]["stats"]["writes"], 0, "{out}");
+        // Closed in Redmine: the plan follows in a bot commit that kept check accepts.
+        let id = m2["id"].as_u64().unwrap();
+        redmine.call("PUT", &format!("/issues/{id}.json"), Some(serde_json::json!({"issue": {"status_id": 5}})));
+        let before = repo.git(&["rev-parse", "HEAD"]);
+        let (code, out, err) = run(&[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+        let m = &toml[toml.find("id = \"M2\"").unwrap()..];
+        let m = &m[..m.find("[[milestones]]").unwrap()];
+        assert!(m.contains("status = \"completed\"") && m.contains(&format!("/issues/{id}")), "{m}");
+        let (code, out) = repo.check(&["--base", before.trim()]);
+        assert_eq!(code, 0, "{out}");
+    }
+}

@@ -133,12 +133,13 @@ fn write_back(
         .ok_or("kept.toml names no bot (roles.bot), so tracker changes cannot be written into the plan; add one")?;
     let name = bot.name.as_ref().map_or(bot.id.value.clone(), |n| n.value.best(&langs).to_string());
     let email = bot.email.as_ref().map(|e| e.value.clone()).ok_or("the bot in people.toml has no email")?;
+    let kind = plan.settings.as_ref().and_then(|s| s.tracker.as_ref()).map_or("", |t| t.kind.value.as_str());
     let mut message = String::from("Sync milestones with the tracker\n\n");
     let mut coauthors = std::collections::BTreeSet::new();
     for inc in &report.incoming {
         message.push_str(&format!("{}: {} in the tracker ({})\n", inc.milestone, inc.status, inc.issue.url));
-        if let Some(actor) = &inc.issue.closed_by {
-            coauthors.insert(coauthor(plan, actor, &langs));
+        if let Some(c) = inc.issue.closed_by.as_ref().and_then(|actor| coauthor(plan, actor, &langs, kind)) {
+            coauthors.insert(c);
         }
     }
     let addresses = edits.values().flat_map(|m| m.values()).filter(|e| e.issue.is_some() && e.status.is_none()).count();
@@ -157,24 +158,21 @@ fn write_back(
 
 /// `Name <email>` for a tracker user: the person in people.toml with that forge account, or
 /// else the forge's no-reply address.
-fn coauthor(plan: &kept::plan::Plan, actor: &kept::tracker::Actor, langs: &[String]) -> String {
+fn coauthor(plan: &kept::plan::Plan, actor: &kept::tracker::Actor, langs: &[String], kind: &str) -> Option<String> {
     let person = plan
         .entities
         .iter()
         .find(|p| p.forge.iter().any(|(_, account)| account.value.eq_ignore_ascii_case(&actor.login)));
-    match person {
-        Some(p) => {
-            let name = p.name.as_ref().map_or(p.id.value.clone(), |n| n.value.best(langs).to_string());
-            let email =
-                p.email.as_ref().map_or(format!("{}@users.noreply.github.com", actor.login), |e| e.value.clone());
-            format!("{name} <{email}>")
-        }
-        None => format!(
-            "{} <{}>",
-            actor.name.clone().unwrap_or_else(|| actor.login.clone()),
-            actor.email.clone().unwrap_or_else(|| format!("{}@users.noreply.github.com", actor.login))
-        ),
-    }
+    let name = match person {
+        Some(p) => p.name.as_ref().map_or(p.id.value.clone(), |n| n.value.best(langs).to_string()),
+        None => actor.name.clone().unwrap_or_else(|| actor.login.clone()),
+    };
+    // An address: the person's, the tracker's, or GitHub's no-reply one; else no trailer.
+    let email = person
+        .and_then(|p| p.email.as_ref().map(|e| e.value.clone()))
+        .or_else(|| actor.email.clone())
+        .or_else(|| (kind == "github").then(|| format!("{}@users.noreply.github.com", actor.login)))?;
+    Some(format!("{name} <{email}>"))
 }
 
 fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result<()> {

@@ -5,7 +5,7 @@ use crate::plan::{Commitment, Milestone, Plan};
 use crate::tracker::{Draft, Label, marker};
 
 /// The label every issue kept manages carries.
-pub const KEPT_LABEL: &str = "kept";
+pub const KEPT_LABEL: &str = crate::tracker::KEPT_LABEL_NAME;
 
 /// The status label of a milestone status.
 pub fn status_label(status: &str) -> String {
@@ -120,5 +120,13 @@ pub fn draft(plan: &Plan, c: &Commitment, m: &Milestone) -> Draft {
         "withdrawn" => (false, Some("not_planned".to_string())),
         _ => (true, None),
     };
-    Draft { title, body, labels, open, state_reason }
+    Draft {
+        title,
+        body,
+        labels,
+        open,
+        state_reason,
+        start: m.start.as_ref().map(|d| d.value.to_string()),
+        due: m.due.as_ref().map(|d| d.value.to_string()),
+    }
 }
