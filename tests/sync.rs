@@ -490,3 +490,36 @@ mod redmine {
         assert_eq!(code, 0, "{out}");
     }
 }
+
+#[test]
+fn both_sides_changed_the_repository_wins_and_the_issue_says_so() {
+    let github = GitHub::start(TOKEN);
+    let mut repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let number = {
+        let s = github.lock();
+        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 ")).unwrap().0
+    };
+    github.lock().close(number, "completed", "okoval-yab");
+    repo.edit(
+        "commitments/UAYAB0005/commitment.toml",
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"delayed\"\ndelay-reason = { uk = \"Підрядник\", en = \"The contractor is late\" }\nnext-steps = { uk = \"Новий договір\", en = \"A new contract\" }",
+    );
+    repo.commit(crate::history::LEAD, "M2 is delayed");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("UAYAB0005/M2") && out.contains("conflict"), "{out}");
+    let s = github.lock();
+    let issue = &s.issues[&number];
+    assert_eq!(issue["state"], "open", "the plan's status is kept: reopened");
+    assert!(issue["labels"].as_array().unwrap().iter().any(|l| l["name"] == "status: delayed"));
+    assert!(
+        s.comments.iter().any(|(n, text)| *n == number && text.contains("plan's version is kept")),
+        "{:?}",
+        s.comments
+    );
+    drop(s);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "the plan is not changed by the tracker's side");
+}
