@@ -343,6 +343,18 @@ mod gitea {
     }
 
     #[test]
+    fn gitea_faults_are_retried_without_duplicates() {
+        let gitea = Gitea::start(TOKEN);
+        let repo = plan(&gitea);
+        gitea.lock().every = Some((5, vec![Fault::Status(502), Fault::Drop, Fault::DropAfter, Fault::TooMany(1)]));
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("retried"), "{out}");
+        gitea.lock().every = None;
+        assert_eq!(gitea.lock().issues.len(), 25, "one issue per milestone, none twice");
+    }
+
+    #[test]
     fn milestones_sync_to_gitea_both_ways() {
         let gitea = Gitea::start(TOKEN);
         let repo = plan(&gitea);
@@ -396,6 +408,18 @@ mod gitlab {
                 .replace("project = \"yablunivka/open-gov-plan\"", &format!("project = \"{PROJECT}\""));
             std::fs::write(&kept, text).unwrap();
         })
+    }
+
+    #[test]
+    fn gitlab_faults_are_retried_without_duplicates() {
+        let gitlab = GitLab::start(TOKEN);
+        let repo = plan(&gitlab);
+        gitlab.lock().every = Some((5, vec![Fault::Status(500), Fault::DropAfter, Fault::TooMany(1), Fault::Drop]));
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("retried"), "{out}");
+        gitlab.lock().every = None;
+        assert_eq!(gitlab.lock().issues.len(), 25, "one issue per milestone, none twice");
     }
 
     #[test]

@@ -280,12 +280,7 @@ fn labels_of(s: &mut State, names: &Value) -> Value {
 
 impl super::server::Service for State {
     fn next_fault(&mut self) -> Option<Fault> {
-        let n = self.log.len() as u64 + 1;
-        let periodic = self
-            .every
-            .as_ref()
-            .and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
-        self.faults.pop_front().or(periodic)
+        super::server::pick(self.log.len() as u64 + 1, &mut self.faults, &self.every)
     }
 
     fn record(&mut self, seen: Seen) {

@@ -23,6 +23,8 @@ pub struct State {
     pub next_iid: u64,
     pub log: Vec<Seen>,
     pub faults: VecDeque<Fault>,
+    /// Every n-th request fails with one of these faults, in turn.
+    pub every: Option<(u64, Vec<Fault>)>,
     pub token: String,
 }
 
@@ -165,7 +167,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
 
 impl super::server::Service for State {
     fn next_fault(&mut self) -> Option<Fault> {
-        self.faults.pop_front()
+        super::server::pick(self.log.len() as u64 + 1, &mut self.faults, &self.every)
     }
 
     fn record(&mut self, seen: Seen) {

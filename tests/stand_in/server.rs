@@ -38,6 +38,18 @@ pub struct Seen {
 /// Status, extra headers and JSON body of an answer.
 pub type Answer = (u16, Vec<(String, String)>, Value);
 
+/// The fault for request number `n` (from 1): the next queued one, or else every `k`-th
+/// request one of `faults`, in turn.
+pub fn pick(
+    n: u64,
+    queued: &mut std::collections::VecDeque<Fault>,
+    every: &Option<(u64, Vec<Fault>)>,
+) -> Option<Fault> {
+    let periodic =
+        every.as_ref().and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
+    queued.pop_front().or(periodic)
+}
+
 /// What a stand-in does with requests.
 pub trait Service: Send + 'static {
     /// The fault to inject into the next request, if any.
