@@ -207,20 +207,34 @@ pub trait Tracker {
         true
     }
 
+    /// Every item of a paged list (by `Link`, unless the tracker pages otherwise).
+    fn list(&mut self, url: &str) -> Result<Vec<serde_json::Value>, TrackerError> {
+        self.http_mut().get_all(url)
+    }
+
+    /// The items of one page of a list.
+    fn page(&mut self, url: &str) -> Result<Vec<serde_json::Value>, TrackerError> {
+        Ok(self.http_mut().get(url)?.body.as_array().cloned().unwrap_or_default())
+    }
+
+    /// The issues with a kept marker among a list's items.
+    fn marked(&self, items: &[serde_json::Value]) -> Vec<Issue> {
+        items.iter().filter_map(|v| self.parse(v)).filter(|i| marker_key(&i.body).is_some()).collect()
+    }
+
     /// Every issue that carries a kept marker, in any state (a marker is searched in all of
     /// them, so an issue whose `kept` label was removed by hand is still found).
     fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
         let url = self.list_url();
-        let items = self.http_mut().get_all(&url)?;
-        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| marker_key(&i.body).is_some()).collect())
+        let items = self.list(&url)?;
+        Ok(self.marked(&items))
     }
 
     /// The most recently created issues with a kept marker (one page).
     fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
         let url = self.recent_url();
-        let page = self.http_mut().get(&url)?;
-        let items = page.body.as_array().map_or(&[][..], Vec::as_slice);
-        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| marker_key(&i.body).is_some()).collect())
+        let items = self.page(&url)?;
+        Ok(self.marked(&items))
     }
 
     /// One issue, in full (with who closed it, which lists leave out).
@@ -233,7 +247,7 @@ pub trait Tracker {
     /// The names of the labels the project has.
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
         let url = self.labels_url();
-        let items = self.http_mut().get_all(&url)?;
+        let items = self.list(&url)?;
         Ok(items.iter().filter_map(|l| l.get("name")?.as_str().map(str::to_string)).collect())
     }
 

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use crate::common::run;
 use crate::history::Repo;
-use crate::stand_in::github::{Fault, GitHub, OWNER_REPO};
+use crate::stand_in::github::{GitHub, OWNER_REPO};
+use crate::stand_in::server::Fault;
 
 const TOKEN: &str = "test-token-not-a-secret";
 
@@ -68,14 +69,14 @@ fn two_hundred_milestones_then_a_second_pass_writes_nothing() {
         assert!(withdrawn > 0, "a withdrawn milestone's issue is closed as not planned");
         assert!(s.labels.contains_key("status: in-progress") && s.labels.contains_key("kept"));
     }
-    let writes = github.lock().writes();
-    let reads_before = github.lock().log.len();
+    let writes = github.lock().traffic.writes();
+    let reads_before = github.lock().traffic.log.len();
     let (code, out, err) = sync(&repo, &["--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     let second = json(&out)["sync"].clone();
     let s = github.lock();
-    assert_eq!(s.writes(), writes, "a second pass makes no write");
-    let reads: Vec<_> = s.log[reads_before..].iter().collect();
+    assert_eq!(s.traffic.writes(), writes, "a second pass makes no write");
+    let reads: Vec<_> = s.traffic.log[reads_before..].iter().collect();
     assert!(reads.iter().all(|r| r.method == "GET" && r.conditional && r.status == 304), "{reads:?}");
     assert!(reads.iter().any(|r| r.path.ends_with("/issues")) && reads.iter().any(|r| r.path.ends_with("/labels")));
     assert_eq!(second["stats"]["writes"], 0);
@@ -88,7 +89,7 @@ fn a_dry_run_prints_the_writes_and_makes_none() {
     let repo = plan(&github, 0);
     let (code, out, err) = sync(&repo, &["--dry-run"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(github.lock().writes(), 0);
+    assert_eq!(github.lock().traffic.writes(), 0);
     assert!(out.contains(&format!("POST {}/repos/{OWNER_REPO}/issues {{", github.url)), "{out}");
     assert!(out.contains("\"title\":\"UAYAB0001/M1: "), "{out}");
     assert!(!out.contains(TOKEN) && !err.contains(TOKEN), "the token is never printed");
@@ -102,8 +103,8 @@ fn failures_are_retried_and_the_pass_converges() {
     // The first answer is slower than the client waits; then one request in five fails:
     // 502, 429 with retry-after, 500, a dropped connection, a request done but its answer
     // lost, 503.
-    github.lock().faults.push_back(Fault::Slow(std::time::Duration::from_secs(3)));
-    github.lock().every = Some((
+    github.lock().traffic.faults.push_back(Fault::Slow(std::time::Duration::from_secs(3)));
+    github.lock().traffic.every = Some((
         5,
         vec![
             Fault::Status(502),
@@ -117,7 +118,7 @@ fn failures_are_retried_and_the_pass_converges() {
     let (code, out, err) = sync(&repo, &[]);
     assert_eq!(code, 0, "one pass converges despite the faults:\n{out}{err}");
     assert!(out.contains("retried"), "and says what it retried:\n{out}");
-    github.lock().every = None;
+    github.lock().traffic.every = None;
     let s = github.lock();
     let issues = s.issues.values().filter(|i| i.get("pull_request").is_none()).count();
     assert_eq!(issues, 40, "every milestone has exactly one issue");
@@ -129,10 +130,10 @@ fn a_lost_state_finds_issues_by_their_markers() {
     let repo = plan(&github, 0);
     assert_eq!(sync(&repo, &[]).0, 0);
     std::fs::remove_dir_all(repo.dir.join(".git/kept")).unwrap();
-    let writes = github.lock().writes();
+    let writes = github.lock().traffic.writes();
     let (code, out, err) = sync(&repo, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(github.lock().writes(), writes, "no duplicate, nothing rewritten:\n{out}");
+    assert_eq!(github.lock().traffic.writes(), writes, "no duplicate, nothing rewritten:\n{out}");
 }
 
 #[test]
@@ -212,12 +213,12 @@ fn an_issue_closed_in_the_tracker_completes_its_milestone_in_a_checked_bot_commi
     let (code, out) = repo.check(&["--base", before.trim()]);
     assert_eq!(code, 0, "{out}");
     // The tracker and the plan now agree: nothing to write either way.
-    let writes = github.lock().writes();
+    let writes = github.lock().traffic.writes();
     let head = repo.git(&["rev-parse", "HEAD"]);
     assert_eq!(sync(&repo, &[]).0, 0);
     let (code, out, err) = sync(&repo, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(github.lock().writes() <= writes + 1, "at most the issue body's status line is refreshed");
+    assert!(github.lock().traffic.writes() <= writes + 1, "at most the issue body's status line is refreshed");
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "no further commit");
 }
 
@@ -346,11 +347,12 @@ mod gitea {
     fn gitea_faults_are_retried_without_duplicates() {
         let gitea = Gitea::start(TOKEN);
         let repo = plan(&gitea);
-        gitea.lock().every = Some((5, vec![Fault::Status(502), Fault::Drop, Fault::DropAfter, Fault::TooMany(1)]));
+        gitea.lock().traffic.every =
+            Some((5, vec![Fault::Status(502), Fault::Drop, Fault::DropAfter, Fault::TooMany(1)]));
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("retried"), "{out}");
-        gitea.lock().every = None;
+        gitea.lock().traffic.every = None;
         assert_eq!(gitea.lock().issues.len(), 25, "one issue per milestone, none twice");
     }
 
@@ -370,13 +372,17 @@ mod gitea {
             assert!(names.contains(&"status: completed") && names.contains(&"kept"), "labels by id: {names:?}");
         }
         // Nothing new: no write, only conditional reads answered 304.
-        let writes = gitea.lock().writes();
-        let seen = gitea.lock().log.len();
+        let writes = gitea.lock().traffic.writes();
+        let seen = gitea.lock().traffic.log.len();
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         let s = gitea.lock();
-        assert_eq!(s.writes(), writes, "{out}");
-        assert!(s.log[seen..].iter().all(|r| r.method == "GET" && r.status == 304), "{:?}", &s.log[seen..]);
+        assert_eq!(s.traffic.writes(), writes, "{out}");
+        assert!(
+            s.traffic.log[seen..].iter().all(|r| r.method == "GET" && r.status == 304),
+            "{:?}",
+            &s.traffic.log[seen..]
+        );
         drop(s);
         // Closed in Gitea: the plan follows in a bot commit that kept check accepts.
         let number =
@@ -414,11 +420,12 @@ mod gitlab {
     fn gitlab_faults_are_retried_without_duplicates() {
         let gitlab = GitLab::start(TOKEN);
         let repo = plan(&gitlab);
-        gitlab.lock().every = Some((5, vec![Fault::Status(500), Fault::DropAfter, Fault::TooMany(1), Fault::Drop]));
+        gitlab.lock().traffic.every =
+            Some((5, vec![Fault::Status(500), Fault::DropAfter, Fault::TooMany(1), Fault::Drop]));
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("retried"), "{out}");
-        gitlab.lock().every = None;
+        gitlab.lock().traffic.every = None;
         assert_eq!(gitlab.lock().issues.len(), 25, "one issue per milestone, none twice");
     }
 
@@ -435,10 +442,10 @@ mod gitlab {
             assert_eq!(m1["state"], "closed", "a completed milestone's issue, closed by state_event");
             assert!(m1["labels"].as_array().unwrap().iter().any(|l| l == "status: completed"));
         }
-        let writes = gitlab.lock().writes();
+        let writes = gitlab.lock().traffic.writes();
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
-        assert_eq!(gitlab.lock().writes(), writes, "a second pass writes nothing: {out}");
+        assert_eq!(gitlab.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
         // Closed in GitLab by the coordinator: the plan follows, Co-authored-by her.
         let iid = *gitlab
             .lock()

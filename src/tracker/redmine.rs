@@ -181,19 +181,14 @@ impl Tracker for Redmine {
         true
     }
 
-    fn issues(&mut self) -> Result<Vec<Issue>, TrackerError> {
+    fn list(&mut self, url: &str) -> Result<Vec<Value>, TrackerError> {
         self.statuses()?;
-        let url = self.list_url();
-        let items = self.all(&url)?;
-        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| super::marker_key(&i.body).is_some()).collect())
+        self.all(url)
     }
 
-    fn recent(&mut self) -> Result<Vec<Issue>, TrackerError> {
+    fn page(&mut self, url: &str) -> Result<Vec<Value>, TrackerError> {
         self.statuses()?;
-        let url = self.recent_url();
-        let page = self.http.get(&url)?.body;
-        let items = page["issues"].as_array().cloned().unwrap_or_default();
-        Ok(items.iter().filter_map(|v| self.parse(v)).filter(|i| super::marker_key(&i.body).is_some()).collect())
+        Ok(self.http.get(url)?.body["issues"].as_array().cloned().unwrap_or_default())
     }
 
     fn issue(&mut self, number: u64) -> Result<Issue, TrackerError> {

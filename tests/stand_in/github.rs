@@ -6,10 +6,10 @@
 //! `application/vnd.github+json` and a bearer token are required. Faults are injected on
 //! demand: error statuses, 429 with `retry-after`, dropped connections and slow answers.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-pub use super::server::{Answer, Fault, Incoming, Seen};
+use super::server::{Answer, Incoming, Traffic, error, etag};
 
 use serde_json::{Value, json};
 
@@ -20,21 +20,13 @@ pub struct State {
     pub labels: BTreeMap<String, Value>,
     pub comments: Vec<(u64, String)>,
     pub next_number: u64,
-    pub log: Vec<Seen>,
-    pub faults: VecDeque<Fault>,
-    /// Every n-th request fails with one of the faults in `every_faults`, in turn.
-    pub every: Option<(u64, Vec<Fault>)>,
+    pub traffic: Traffic,
     pub rate_remaining: u64,
     pub token: String,
     pub clock: u64,
 }
 
 impl State {
-    /// Writes (anything but GET) that the stand-in answered successfully.
-    pub fn writes(&self) -> usize {
-        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
-    }
-
     /// Close an issue as a person would in the web interface.
     pub fn close(&mut self, number: u64, reason: &str, login: &str) {
         let at = self.now();
@@ -92,20 +84,6 @@ impl GitHub {
     pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap()
     }
-}
-
-pub fn error(status: u16, message: &str) -> Answer {
-    (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
-}
-
-/// The weak ETag of a body, as GitHub sends them.
-pub fn etag(body: &Value) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body.to_string().bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("W/\"{h:016x}\"")
 }
 
 fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
@@ -279,12 +257,8 @@ fn labels_of(s: &mut State, names: &Value) -> Value {
 }
 
 impl super::server::Service for State {
-    fn next_fault(&mut self) -> Option<Fault> {
-        super::server::pick(self.log.len() as u64 + 1, &mut self.faults, &self.every)
-    }
-
-    fn record(&mut self, seen: Seen) {
-        self.log.push(seen);
+    fn traffic(&mut self) -> &mut Traffic {
+        &mut self.traffic
     }
 
     fn answer(&mut self, req: &Incoming, base: &str) -> Answer {

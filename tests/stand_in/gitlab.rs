@@ -4,13 +4,12 @@
 //! used), `state_event` to close or reopen, `Link` pagination, `PRIVATE-TOKEN`. No ETags: the
 //! issues list is not one of GitLab's conditionally cached endpoints.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::github::error;
-use super::server::{Answer, Fault, Incoming, Seen};
+use super::server::{Answer, Incoming, Traffic, error};
 
 pub const PROJECT: &str = "yablunivka/open-gov-plan";
 
@@ -21,19 +20,11 @@ pub struct State {
     pub labels: BTreeMap<String, Value>,
     pub notes: Vec<(u64, String)>,
     pub next_iid: u64,
-    pub log: Vec<Seen>,
-    pub faults: VecDeque<Fault>,
-    /// Every n-th request fails with one of these faults, in turn.
-    pub every: Option<(u64, Vec<Fault>)>,
+    pub traffic: Traffic,
     pub token: String,
 }
 
 impl State {
-    /// Writes that succeeded.
-    pub fn writes(&self) -> usize {
-        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
-    }
-
     /// Close an issue as a person would.
     pub fn close(&mut self, iid: u64, username: &str) {
         let i = self.issues.get_mut(&iid).expect("the issue exists");
@@ -166,12 +157,8 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
 }
 
 impl super::server::Service for State {
-    fn next_fault(&mut self) -> Option<Fault> {
-        super::server::pick(self.log.len() as u64 + 1, &mut self.faults, &self.every)
-    }
-
-    fn record(&mut self, seen: Seen) {
-        self.log.push(seen);
+    fn traffic(&mut self) -> &mut Traffic {
+        &mut self.traffic
     }
 
     fn answer(&mut self, req: &Incoming, base: &str) -> Answer {

@@ -2,7 +2,7 @@
 //! bodies) that records every request and injects faults on demand; each stand-in answers
 //! requests from its own state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -38,24 +38,54 @@ pub struct Seen {
 /// Status, extra headers and JSON body of an answer.
 pub type Answer = (u16, Vec<(String, String)>, Value);
 
-/// The fault for request number `n` (from 1): the next queued one, or else every `k`-th
-/// request one of `faults`, in turn.
-pub fn pick(
-    n: u64,
-    queued: &mut std::collections::VecDeque<Fault>,
-    every: &Option<(u64, Vec<Fault>)>,
-) -> Option<Fault> {
-    let periodic =
-        every.as_ref().and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
-    queued.pop_front().or(periodic)
+/// What a stand-in saw and what it is to inject.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    /// Every request, in order.
+    pub log: Vec<Seen>,
+    /// Faults for the next requests, in order.
+    pub faults: VecDeque<Fault>,
+    /// Every n-th request fails with one of these faults, in turn.
+    pub every: Option<(u64, Vec<Fault>)>,
+}
+
+impl Traffic {
+    /// Writes (anything but GET) answered successfully.
+    pub fn writes(&self) -> usize {
+        self.log.iter().filter(|s| s.method != "GET" && s.status < 300).count()
+    }
+
+    /// The fault for the next request: the next queued one, or else every n-th request
+    /// one of `every`, in turn.
+    fn next_fault(&mut self) -> Option<Fault> {
+        let n = self.log.len() as u64 + 1;
+        let periodic = self
+            .every
+            .as_ref()
+            .and_then(|(k, faults)| (n % k == 0).then(|| faults[((n / k) as usize) % faults.len()].clone()));
+        self.faults.pop_front().or(periodic)
+    }
+}
+
+/// An error answer with a message, in the shape the forges use.
+pub fn error(status: u16, message: &str) -> Answer {
+    (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
+}
+
+/// The weak ETag of a body, as GitHub sends them.
+pub fn etag(body: &Value) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.to_string().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("W/\"{h:016x}\"")
 }
 
 /// What a stand-in does with requests.
 pub trait Service: Send + 'static {
-    /// The fault to inject into the next request, if any.
-    fn next_fault(&mut self) -> Option<Fault>;
-    /// Remember a request.
-    fn record(&mut self, seen: Seen);
+    /// What it saw and is to inject.
+    fn traffic(&mut self) -> &mut Traffic;
     /// Answer a request.
     fn answer(&mut self, req: &Incoming, base: &str) -> Answer;
     /// Headers sent with every answer (rate limits).
@@ -120,10 +150,15 @@ fn serve<S: Service>(stream: TcpStream, state: &Arc<Mutex<S>>, base: &str) -> st
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     let record = |req: &Incoming, conditional: bool, status: u16| {
-        state.lock().unwrap().record(Seen { method: req.method.clone(), path: req.path.clone(), conditional, status });
+        state.lock().unwrap().traffic().log.push(Seen {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            conditional,
+            status,
+        });
     };
     while let Some(req) = read_request(&mut reader) {
-        let fault = state.lock().unwrap().next_fault();
+        let fault = state.lock().unwrap().traffic().next_fault();
         let (status, mut headers, body) = match fault {
             Some(Fault::Drop) => {
                 record(&req, false, 0);
