@@ -104,6 +104,12 @@ impl Report {
     }
 }
 
+/// The plan's languages (English when it names none).
+pub fn languages(plan: &Plan) -> Vec<String> {
+    let l = plan.languages();
+    if l.is_empty() { vec!["en".to_string()] } else { l }
+}
+
 /// The status an issue's state and labels give its milestone.
 pub fn tracker_status(issue: &Issue) -> String {
     if !issue.open {

@@ -83,7 +83,11 @@ pub fn run(args: Args) -> CmdResult {
     }
     // Failing to keep the page cache costs reads next time, nothing else.
     let _ = kept::sync::state::write_cache(&cache_path, tracker.cache());
-    let written = if dry_run { None } else { Some(write_back(&path, plan, &report)?) };
+    let written = if dry_run {
+        None
+    } else {
+        Some(kept::sync::commit::write_report(&kept::history::History::open(&path)?, plan, &report)?)
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
@@ -110,69 +114,6 @@ pub fn run(args: Args) -> CmdResult {
     }
     out.flush()?;
     Ok(if report.count(&What::Failed) > 0 { INVALID } else { 0 })
-}
-
-/// Write the tracker's status changes and the issue addresses into the plan, as the bot.
-fn write_back(
-    path: &std::path::Path,
-    plan: &kept::plan::Plan,
-    report: &Report,
-) -> Result<kept::sync::commit::Written, Box<dyn std::error::Error>> {
-    let edits = kept::sync::write_backs(plan, report);
-    if edits.is_empty() {
-        return Ok(Default::default());
-    }
-    let langs = {
-        let l = plan.languages();
-        if l.is_empty() { vec!["en".to_string()] } else { l }
-    };
-    let bot = plan
-        .role_holders("bot")
-        .first()
-        .and_then(|id| plan.entity(&id.value))
-        .ok_or("kept.toml names no bot (roles.bot), so tracker changes cannot be written into the plan; add one")?;
-    let name = bot.name.as_ref().map_or(bot.id.value.clone(), |n| n.value.best(&langs).to_string());
-    let email = bot.email.as_ref().map(|e| e.value.clone()).ok_or("the bot in people.toml has no email")?;
-    let kind = plan.settings.as_ref().and_then(|s| s.tracker.as_ref()).map_or("", |t| t.kind.value.as_str());
-    let mut message = String::from("Sync milestones with the tracker\n\n");
-    let mut coauthors = std::collections::BTreeSet::new();
-    for inc in &report.incoming {
-        message.push_str(&format!("{}: {} in the tracker ({})\n", inc.milestone, inc.status, inc.issue.url));
-        if let Some(c) = inc.issue.closed_by.as_ref().and_then(|actor| coauthor(plan, actor, &langs, kind)) {
-            coauthors.insert(c);
-        }
-    }
-    let addresses = edits.values().flat_map(|m| m.values()).filter(|e| e.issue.is_some() && e.status.is_none()).count();
-    if addresses > 0 {
-        message.push_str(&format!("{addresses} milestone(s): the tracker issue's address recorded\n"));
-    }
-    if !coauthors.is_empty() {
-        message.push('\n');
-        for c in coauthors {
-            message.push_str(&format!("Co-authored-by: {c}\n"));
-        }
-    }
-    let history = kept::history::History::open(path)?;
-    Ok(kept::sync::commit::write_back(&history, &edits, &langs, (&name, &email), &message)?)
-}
-
-/// `Name <email>` for a tracker user: the person in people.toml with that forge account, or
-/// else the forge's no-reply address.
-fn coauthor(plan: &kept::plan::Plan, actor: &kept::tracker::Actor, langs: &[String], kind: &str) -> Option<String> {
-    let person = plan
-        .entities
-        .iter()
-        .find(|p| p.forge.iter().any(|(_, account)| account.value.eq_ignore_ascii_case(&actor.login)));
-    let name = match person {
-        Some(p) => p.name.as_ref().map_or(p.id.value.clone(), |n| n.value.best(langs).to_string()),
-        None => actor.name.clone().unwrap_or_else(|| actor.login.clone()),
-    };
-    // An address: the person's, the tracker's, or GitHub's no-reply one; else no trailer.
-    let email = person
-        .and_then(|p| p.email.as_ref().map(|e| e.value.clone()))
-        .or_else(|| actor.email.clone())
-        .or_else(|| (kind == "github").then(|| format!("{}@users.noreply.github.com", actor.login)))?;
-    Some(format!("{name} <{email}>"))
 }
 
 fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result<()> {

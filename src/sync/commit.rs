@@ -33,6 +33,12 @@ pub enum CommitError {
     /// Git failed.
     #[error("cannot write the bot commit")]
     Git(#[from] git2::Error),
+    /// The plan names no bot to commit as.
+    #[error("kept.toml names no bot (roles.bot), so tracker changes cannot be written into the plan; add one")]
+    NoBot,
+    /// The bot has no email.
+    #[error("the bot in people.toml has no email; add one so its commits can be attributed")]
+    BotEmail,
     /// HEAD is not a branch.
     #[error("HEAD is not on a branch; check out the plan's branch before syncing")]
     Detached,
@@ -101,6 +107,61 @@ pub fn edit_file(text: &str, edits: &BTreeMap<String, MilestoneEdit>, languages:
         }
     }
     Some(doc.to_string())
+}
+
+/// Write a sync pass's tracker changes and issue addresses into the plan, as the bot named
+/// in kept.toml, crediting the people who closed issues with `Co-authored-by`.
+pub fn write_report(
+    history: &History,
+    plan: &crate::plan::Plan,
+    report: &super::Report,
+) -> Result<Written, CommitError> {
+    let edits = super::write_backs(plan, report);
+    if edits.is_empty() {
+        return Ok(Written::default());
+    }
+    let langs = super::languages(plan);
+    let bot = plan.role_holders("bot").first().and_then(|id| plan.entity(&id.value)).ok_or(CommitError::NoBot)?;
+    let name = bot.name.as_ref().map_or(bot.id.value.clone(), |n| n.value.best(&langs).to_string());
+    let email = bot.email.as_ref().map(|e| e.value.clone()).ok_or(CommitError::BotEmail)?;
+    let kind = plan.settings.as_ref().and_then(|s| s.tracker.as_ref()).map_or("", |t| t.kind.value.as_str());
+    let mut message = String::from("Sync milestones with the tracker\n\n");
+    let mut coauthors = std::collections::BTreeSet::new();
+    for inc in &report.incoming {
+        message.push_str(&format!("{}: {} in the tracker ({})\n", inc.milestone, inc.status, inc.issue.url));
+        if let Some(c) = inc.issue.closed_by.as_ref().and_then(|actor| coauthor(plan, actor, &langs, kind)) {
+            coauthors.insert(c);
+        }
+    }
+    let addresses = edits.values().flat_map(|m| m.values()).filter(|e| e.issue.is_some() && e.status.is_none()).count();
+    if addresses > 0 {
+        message.push_str(&format!("{addresses} milestone(s): the tracker issue's address recorded\n"));
+    }
+    if !coauthors.is_empty() {
+        message.push('\n');
+        for c in coauthors {
+            message.push_str(&format!("Co-authored-by: {c}\n"));
+        }
+    }
+    write_back(history, &edits, &langs, (&name, &email), &message)
+}
+
+/// `Name <email>` for a tracker user: the person in people.toml with that forge account, or
+/// else the tracker's own address for them, or GitHub's no-reply one; `None` without one.
+fn coauthor(plan: &crate::plan::Plan, actor: &crate::tracker::Actor, langs: &[String], kind: &str) -> Option<String> {
+    let person = plan
+        .entities
+        .iter()
+        .find(|p| p.forge.iter().any(|(_, account)| account.value.eq_ignore_ascii_case(&actor.login)));
+    let name = match person {
+        Some(p) => p.name.as_ref().map_or(p.id.value.clone(), |n| n.value.best(langs).to_string()),
+        None => actor.name.clone().unwrap_or_else(|| actor.login.clone()),
+    };
+    let email = person
+        .and_then(|p| p.email.as_ref().map(|e| e.value.clone()))
+        .or_else(|| actor.email.clone())
+        .or_else(|| (kind == "github").then(|| format!("{}@users.noreply.github.com", actor.login)))?;
+    Some(format!("{name} <{email}>"))
 }
 
 /// Commit the edits (by commitment directory, then milestone id) on the current branch.

@@ -58,8 +58,7 @@ pub fn key(c: &Commitment, m: &Milestone) -> String {
 
 /// The issue a milestone should have.
 pub fn draft(plan: &Plan, c: &Commitment, m: &Milestone) -> Draft {
-    let langs = plan.languages();
-    let langs = if langs.is_empty() { vec!["en".to_string()] } else { langs };
+    let langs = super::languages(plan);
     let text = |t: &Option<crate::plan::At<crate::plan::Text>>, lang: &str| {
         t.as_ref().and_then(|t| t.value.get(lang)).map(str::to_string).unwrap_or_default()
     };
