@@ -3,6 +3,7 @@
 mod common;
 
 mod codeowners;
+mod contract;
 
 mod bad_input;
 mod fixtures;

@@ -212,7 +212,10 @@ impl Http {
                     });
                 }
             }
-            next = page.next;
+            next = match page.next {
+                Some(link) => Some(same_origin(&url, &link)?),
+                None => None,
+            };
         }
         Ok(items)
     }
@@ -426,6 +429,22 @@ fn message_of(body: &Value) -> String {
     }
 }
 
+/// A page link resolved against the page that gave it, if it stays on the same scheme, host
+/// and port: the token is never sent to a host a `Link` header names.
+fn same_origin(page: &str, link: &str) -> Result<String, TrackerError> {
+    let refuse = |why: &str| TrackerError::Decode { url: page.to_string(), message: why.to_string() };
+    let base = reqwest::Url::parse(page).map_err(|_| refuse("the page's address is not a URL"))?;
+    let next = base.join(link).map_err(|_| refuse("its Link header's next page is not a URL"))?;
+    if next.origin() != base.origin() {
+        return Err(refuse(&format!(
+            "its Link header sends the next page to {}, another host; kept does not follow it (the \
+             token would go there): check [tracker] url in kept.toml",
+            next.origin().ascii_serialization()
+        )));
+    }
+    Ok(next.into())
+}
+
 /// The `rel="next"` address of a `Link` header (RFC 8288).
 pub fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -451,6 +470,22 @@ mod tests {
         assert_eq!(next_link(h).as_deref(), Some("https://api.github.com/repositories/1/issues?page=2"));
         assert_eq!(next_link("<https://x/?page=1>; rel=\"prev\""), None);
         assert_eq!(next_link("garbage"), None);
+    }
+
+    #[test]
+    fn page_links_stay_on_the_trackers_host() {
+        let page = "http://127.0.0.1:4010/repos/o/r/issues?per_page=100";
+        assert_eq!(
+            same_origin(page, "/repos/o/r/issues?page=2").unwrap(),
+            "http://127.0.0.1:4010/repos/o/r/issues?page=2"
+        );
+        assert!(same_origin(page, "http://127.0.0.1:4010/repositories/1/issues?page=2").is_ok());
+        for elsewhere in
+            ["https://api.github.com/resource?page=2", "http://127.0.0.1:4011/x", "https://127.0.0.1:4010/x"]
+        {
+            let e = same_origin(page, elsewhere).unwrap_err().to_string();
+            assert!(e.contains("another host"), "{e}");
+        }
     }
 
     #[test]
