@@ -13,6 +13,7 @@ mod history;
 mod hooks;
 mod init;
 mod log;
+mod octokit;
 mod permissions;
 mod publish;
 mod schema;
