@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::common::run;
 use crate::history::Repo;
 use crate::stand_in::github::{GitHub, OWNER_REPO};
-use crate::stand_in::server::Fault;
+use crate::stand_in::server::{Fault, RateWindow};
 
 const TOKEN: &str = "test-token-not-a-secret";
 
@@ -357,6 +357,19 @@ mod gitea {
     }
 
     #[test]
+    fn a_proxy_rate_limit_in_front_of_gitea_is_waited_out() {
+        let gitea = Gitea::start(TOKEN);
+        let repo = plan(&gitea);
+        gitea.lock().rate = Some(RateWindow::new(20, std::time::Duration::from_secs(1)));
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let s = gitea.lock();
+        assert!(s.rate.as_ref().unwrap().refused > 0, "the limit was reached");
+        assert!(out.contains(": 429"), "and the pass says what it waited for:\n{out}");
+        assert_eq!(s.issues.len(), 25, "one issue per milestone, none twice");
+    }
+
+    #[test]
     fn milestones_sync_to_gitea_both_ways() {
         let gitea = Gitea::start(TOKEN);
         let repo = plan(&gitea);
@@ -427,6 +440,19 @@ mod gitlab {
         assert!(out.contains("retried"), "{out}");
         gitlab.lock().traffic.every = None;
         assert_eq!(gitlab.lock().issues.len(), 25, "one issue per milestone, none twice");
+    }
+
+    #[test]
+    fn gitlabs_rate_limit_is_waited_out() {
+        let gitlab = GitLab::start(TOKEN);
+        let repo = plan(&gitlab);
+        gitlab.lock().rate = Some(RateWindow::new(20, std::time::Duration::from_secs(1)));
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let s = gitlab.lock();
+        assert!(s.rate.as_ref().unwrap().refused > 0, "the limit was reached");
+        assert!(out.contains(": 429"), "and the pass says what it waited for:\n{out}");
+        assert_eq!(s.issues.len(), 25, "one issue per milestone, none twice");
     }
 
     #[test]

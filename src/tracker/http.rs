@@ -1,5 +1,6 @@
 //! HTTP for tracker clients: conditional reads (ETag / If-None-Match, kept between runs),
-//! pagination by the `Link` header, rate limits (`x-ratelimit-*`, `retry-after`), retries with
+//! pagination by the `Link` header, rate limits (`x-ratelimit-*` or GitLab's `ratelimit-*`,
+//! `retry-after`), retries with
 //! capped backoff, and writes sent one at a time with a pause between them.
 //!
 //! A create (POST) is not idempotent: it is retried only when the tracker said it did not
@@ -353,8 +354,12 @@ impl Http {
         let status = response.status().as_u16();
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
-        let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
-        let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
+        // GitHub and Gitea's proxies say `x-ratelimit-*`; GitLab says `ratelimit-*`.
+        let number = |name: &str| {
+            header(&format!("x-{name}")).or_else(|| header(name)).and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let remaining = number("ratelimit-remaining");
+        let reset = number("ratelimit-reset");
         // A spent primary limit without retry-after: wait for its reset when that is soon.
         let retry_after = retry_after.or_else(|| {
             (status == 403 || status == 429).then_some(())?;

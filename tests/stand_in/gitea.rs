@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::server::{Answer, Incoming, Traffic, error, etag};
+use super::server::{Answer, Incoming, RateWindow, Traffic, error, etag};
 
 pub const OWNER_REPO: &str = "yablunivka/open-gov-plan";
 
@@ -22,6 +22,9 @@ pub struct State {
     pub next_label: u64,
     pub traffic: Traffic,
     pub token: String,
+    /// Gitea and Forgejo limit nothing themselves; the proxy in front of them may, answering
+    /// 429 with `Retry-After`.
+    pub rate: Option<RateWindow>,
 }
 
 impl State {
@@ -80,6 +83,9 @@ fn page(req: &Incoming, base: &str, items: Vec<Value>) -> Answer {
 fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
     if req.headers.get("authorization") != Some(&format!("token {}", s.token)) {
         return error(401, "token is required");
+    }
+    if let Some(Err(wait)) = s.rate.as_mut().map(RateWindow::take) {
+        return (429, vec![("retry-after".into(), wait.to_string())], json!({"message": "Too Many Requests"}));
     }
     let prefix = format!("/api/v1/repos/{OWNER_REPO}");
     let Some(rest) = req.path.strip_prefix(&prefix) else { return error(404, "Not Found") };

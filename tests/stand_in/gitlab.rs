@@ -2,14 +2,16 @@
 //! addressed by its encoded path, following the documented behaviour: issues by `iid`,
 //! `description` for the body, labels as comma-separated names (defined ones are created as
 //! used), `state_event` to close or reopen, `Link` pagination, `PRIVATE-TOKEN`. No ETags: the
-//! issues list is not one of GitLab's conditionally cached endpoints.
+//! issues list is not one of GitLab's conditionally cached endpoints. With a rate limit set,
+//! every answer carries GitLab's `RateLimit-*` headers and a request over it gets 429 with
+//! `Retry-After`, as GitLab.com answers.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::server::{Answer, Incoming, Traffic, error};
+use super::server::{Answer, Incoming, RateWindow, Traffic, error};
 
 pub const PROJECT: &str = "yablunivka/open-gov-plan";
 
@@ -22,6 +24,7 @@ pub struct State {
     pub next_iid: u64,
     pub traffic: Traffic,
     pub token: String,
+    pub rate: Option<RateWindow>,
 }
 
 impl State {
@@ -60,6 +63,9 @@ fn names(v: &Value) -> Vec<String> {
 fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
     if req.headers.get("private-token") != Some(&s.token) {
         return error(401, "401 Unauthorized");
+    }
+    if let Some(Err(wait)) = s.rate.as_mut().map(RateWindow::take) {
+        return (429, vec![("retry-after".into(), wait.to_string())], json!({"message": "Retry later"}));
     }
     let prefix = format!("/api/v4/projects/{}", PROJECT.replace('/', "%2F"));
     let Some(rest) = req.path.strip_prefix(&prefix) else { return error(404, "404 Project Not Found") };
@@ -163,5 +169,15 @@ impl super::server::Service for State {
 
     fn answer(&mut self, req: &Incoming, base: &str) -> Answer {
         answer(self, req, base)
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        let Some(rate) = &self.rate else { return vec![] };
+        vec![
+            ("ratelimit-limit".into(), rate.limit.to_string()),
+            ("ratelimit-observed".into(), (rate.limit - rate.remaining).to_string()),
+            ("ratelimit-remaining".into(), rate.remaining.to_string()),
+            ("ratelimit-reset".into(), rate.reset_epoch().to_string()),
+        ]
     }
 }

@@ -67,6 +67,45 @@ impl Traffic {
     }
 }
 
+/// A rate limit: `limit` requests per `window`, as a forge (or the proxy in front of it)
+/// counts them. A request over the limit is refused until the window ends.
+#[derive(Debug, Clone)]
+pub struct RateWindow {
+    pub limit: u64,
+    pub remaining: u64,
+    pub window: Duration,
+    pub reset_at: std::time::Instant,
+    /// Requests refused so far.
+    pub refused: u64,
+}
+
+impl RateWindow {
+    pub fn new(limit: u64, window: Duration) -> RateWindow {
+        RateWindow { limit, remaining: limit, window, reset_at: std::time::Instant::now() + window, refused: 0 }
+    }
+
+    /// Count a request: `Err(seconds)` to wait when the limit is spent.
+    pub fn take(&mut self) -> Result<(), u64> {
+        let now = std::time::Instant::now();
+        if now >= self.reset_at {
+            self.remaining = self.limit;
+            self.reset_at = now + self.window;
+        }
+        if self.remaining == 0 {
+            self.refused += 1;
+            return Err((self.reset_at - now).as_secs_f64().ceil().max(1.0) as u64);
+        }
+        self.remaining -= 1;
+        Ok(())
+    }
+
+    /// When the window ends, in seconds since the epoch.
+    pub fn reset_epoch(&self) -> u64 {
+        let left = self.reset_at.saturating_duration_since(std::time::Instant::now());
+        (std::time::SystemTime::now() + left).duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 1
+    }
+}
+
 /// An error answer with a message, in the shape the forges use.
 pub fn error(status: u16, message: &str) -> Answer {
     (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
