@@ -76,6 +76,9 @@ pub struct Incoming {
     pub issue: Issue,
     /// The status the tracker now gives it.
     pub status: String,
+    /// Who changed it there, as far as the tracker tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<crate::tracker::Actor>,
 }
 
 /// What a pass did.
@@ -335,12 +338,15 @@ fn reconcile(
     let repo_moved = known.is_some_and(|k| k.pushed != fingerprint(want));
     let wanted_status = want.labels.iter().find_map(|l| status_of_label(l)).unwrap_or_default().to_string();
     if tracker_moved && !repo_moved && tracker_status(issue) != wanted_status {
+        // Who did it, for the plan's commit; a history that cannot be read costs only that.
+        let by = writer.tracker.changed_by(issue).unwrap_or_else(|_| issue.closed_by.clone());
         incoming.push(Incoming {
             milestone: key.to_string(),
             dir: step.dir.to_string(),
             id: step.id.to_string(),
             issue: issue.clone(),
             status: tracker_status(issue),
+            by,
         });
         return outcome(What::ChangedInTracker, Some(format!("{} in the tracker", tracker_status(issue))));
     }
@@ -378,6 +384,25 @@ fn reconcile(
         );
     }
     outcome(What::Updated, None)
+}
+
+/// After the plan follows the tracker (the bot's commit), record in the state that both sides
+/// agree on what changed: the issue as it was seen, and the drafts of the plan as it now is.
+/// Without this, the next pass would take the bot's own commit for a change made in the
+/// repository, and a change made in the tracker meanwhile for a conflict.
+pub fn acknowledge(plan: &Plan, report: &Report, state: &mut State) {
+    for inc in &report.incoming {
+        let Some((c, m)) =
+            plan.commitments.iter().find(|c| c.dir == inc.dir).and_then(|c| Some((c, c.milestone(&inc.id)?)))
+        else {
+            continue;
+        };
+        if let Some(item) = state.items.get_mut(&inc.milestone) {
+            item.open = inc.issue.open;
+            item.status = label_status(&inc.issue);
+            item.pushed = fingerprint(&draft(plan, c, m));
+        }
+    }
 }
 
 /// The edits that bring the plan in line with the tracker: the status changes made there,

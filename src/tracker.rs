@@ -244,6 +244,33 @@ pub trait Tracker {
         self.parse(&response.body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })
     }
 
+    /// Where an issue's history of changes is (events, timeline), if the tracker keeps one.
+    fn history_urls(&self, _number: u64) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A status change in an issue's history (closed, reopened, a `status: ` label added or
+    /// removed): when (RFC 3339) and who. `None` for anything else.
+    fn status_event(&self, _item: &serde_json::Value) -> Option<(String, Actor)> {
+        None
+    }
+
+    /// Who made the issue's latest status change, from its history; else who closed it,
+    /// where the issue says. The plan's commit credits them with `Co-authored-by`.
+    fn changed_by(&mut self, issue: &Issue) -> Result<Option<Actor>, TrackerError> {
+        let mut latest: Option<(String, Actor)> = None;
+        for url in self.history_urls(issue.number) {
+            for item in self.list(&url)? {
+                if let Some((at, actor)) = self.status_event(&item)
+                    && latest.as_ref().is_none_or(|(t, _)| at >= *t)
+                {
+                    latest = Some((at, actor));
+                }
+            }
+        }
+        Ok(latest.map(|(_, a)| a).or_else(|| issue.closed_by.clone()))
+    }
+
     /// The names of the labels the project has.
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
         let url = self.labels_url();
@@ -288,6 +315,17 @@ pub(crate) fn label_names(labels: Option<&serde_json::Value>) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Whether a label is one of kept's status labels.
+pub(crate) fn is_status_label(name: &str) -> bool {
+    name.starts_with("status: ")
+}
+
+/// A person from a forge's user object, by the keys that forge uses.
+pub(crate) fn actor_of(user: &serde_json::Value, login: &str, name: &str) -> Option<Actor> {
+    let text = |k: &str| user.get(k).and_then(serde_json::Value::as_str).filter(|v| !v.is_empty()).map(str::to_string);
+    Some(Actor { login: text(login)?, name: text(name), email: text("email") })
 }
 
 /// Check that a project is written `owner/name`.

@@ -104,6 +104,10 @@ fn every_request_the_github_client_makes_follows_githubs_openapi_description() {
     gh.labels().expect("labels");
     let one = gh.issue_url(1);
     assert_eq!(status(gh.http_mut().get(&one)), 200);
+    // An issue's events, read for who changed its status.
+    for url in gh.history_urls(1) {
+        assert_eq!(status(gh.http_mut().get(&url)), 200, "{url}");
+    }
 
     // Every kind of write, with the bodies kept sends.
     let label = Label { name: "status: in-progress".into(), color: "fbca04".into(), description: "Under way".into() };

@@ -288,16 +288,11 @@ fn not_planned_reopened_and_relabelled_issues_move_their_milestones() {
     {
         let mut s = github.lock();
         s.close(m3, "not_planned", "okoval-yab");
-        // M1 was completed: reopened in the tracker.
-        let i = s.issues.get_mut(&m1).unwrap();
-        i["state"] = serde_json::json!("open");
-        i["state_reason"] = serde_json::json!("reopened");
-        i["labels"] =
-            serde_json::json!([{"name": "kept"}, {"name": "commitment: UAYAB0005"}, {"name": "status: in-progress"}]);
-        // M4 was not started: relabelled as delayed.
-        let i = s.issues.get_mut(&m4).unwrap();
-        i["labels"] =
-            serde_json::json!([{"name": "kept"}, {"name": "commitment: UAYAB0005"}, {"name": "status: delayed"}]);
+        // M1 was completed: reopened in the tracker by one person, relabelled by another.
+        s.reopen(m1, "isavchuk-yab");
+        s.relabel(m1, &["kept", "commitment: UAYAB0005", "status: in-progress"], "vlysenko-yab");
+        // M4 was not started: relabelled as delayed by someone outside people.toml.
+        s.relabel(m4, &["kept", "commitment: UAYAB0005", "status: delayed"], "volunteer42");
     }
     let before = repo.git(&["rev-parse", "HEAD"]);
     let (code, out, err) = sync(&repo, &[]);
@@ -323,6 +318,18 @@ fn not_planned_reopened_and_relabelled_issues_move_their_milestones() {
         "{}",
         milestone("M4")
     );
+    // Everyone who acted is credited: the closer, the last to change M1's status (the
+    // relabel after the reopen), and a person the plan does not know, by GitHub's no-reply
+    // address. The bot's own changes credit no one.
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    for who in [
+        "Co-authored-by: Олена Коваль <o.koval@yablunivka.example>",
+        "Co-authored-by: Вікторія Лисенко <v.lysenko@yablunivka.example>",
+        "Co-authored-by: volunteer42 <volunteer42@users.noreply.github.com>",
+    ] {
+        assert!(message.contains(who), "{who} in:\n{message}");
+    }
+    assert!(!message.contains("Савчук") && !message.contains("kept-bot"), "{message}");
     let (code, out) = repo.check(&["--base", before.trim()]);
     assert_eq!(code, 0, "the bot's commit passes kept check:\n{out}");
 }
@@ -400,10 +407,13 @@ mod gitea {
         // Closed in Gitea: the plan follows in a bot commit that kept check accepts.
         let number =
             *gitea.lock().issues.iter().find(|(_, i)| i["body"].as_str().unwrap().contains("UAYAB0005/M2 ")).unwrap().0;
-        gitea.lock().close(number);
+        gitea.lock().close(number, "okoval-yab");
         let before = repo.git(&["rev-parse", "HEAD"]);
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
+        // Gitea's issue does not say who closed it; its timeline does.
+        let message = repo.git(&["log", "-1", "--format=%B"]);
+        assert!(message.contains("Co-authored-by: Олена Коваль <o.koval@yablunivka.example>"), "{message}");
         let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
         let m2 = &toml[toml.find("id = \"M2\"").unwrap()..];
         assert!(m2[..m2.find("[[milestones]]").unwrap()].contains("completed-on = 2026-11-19"), "{m2}");
@@ -486,6 +496,15 @@ mod gitlab {
         assert_eq!(code, 0, "{out}{err}");
         let message = repo.git(&["log", "-1", "--format=%B"]);
         assert!(message.contains("Co-authored-by: Олена Коваль <o.koval@yablunivka.example>"), "{message}");
+        let (code, out) = repo.check(&["--base", before.trim()]);
+        assert_eq!(code, 0, "{out}");
+        // Reopened by a volunteer: found in GitLab's resource state events, credited too.
+        gitlab.lock().reopen(iid, "stkachenko");
+        let before = repo.git(&["rev-parse", "HEAD"]);
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        let message = repo.git(&["log", "-1", "--format=%B"]);
+        assert!(message.contains("Co-authored-by: Сергій Ткаченко <serhii@tkachenko-dev.example>"), "{message}");
         let (code, out) = repo.check(&["--base", before.trim()]);
         assert_eq!(code, 0, "{out}");
     }

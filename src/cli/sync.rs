@@ -86,7 +86,16 @@ pub fn run(args: Args) -> CmdResult {
     let written = if dry_run {
         None
     } else {
-        Some(kept::sync::commit::write_report(&kept::history::History::open(&path)?, plan, &report)?)
+        let written = kept::sync::commit::write_report(&kept::history::History::open(&path)?, plan, &report)?;
+        if written.commit.is_some() && !report.incoming.is_empty() {
+            // The plan now says what the tracker said: both sides agree from here on.
+            let after = kept::plan::load_rev(&path, "HEAD")?;
+            kept::sync::acknowledge(&after.plan, &report, &mut state);
+            state
+                .write(&state_path)
+                .map_err(|e| format!("cannot save the sync state to {}: {e}", state_path.display()))?;
+        }
+        Some(written)
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {

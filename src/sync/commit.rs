@@ -110,7 +110,8 @@ pub fn edit_file(text: &str, edits: &BTreeMap<String, MilestoneEdit>, languages:
 }
 
 /// Write a sync pass's tracker changes and issue addresses into the plan, as the bot named
-/// in kept.toml, crediting the people who closed issues with `Co-authored-by`.
+/// in kept.toml, crediting the people who closed, reopened or relabelled issues with
+/// `Co-authored-by`.
 pub fn write_report(
     history: &History,
     plan: &crate::plan::Plan,
@@ -129,7 +130,8 @@ pub fn write_report(
     let mut coauthors = std::collections::BTreeSet::new();
     for inc in &report.incoming {
         message.push_str(&format!("{}: {} in the tracker ({})\n", inc.milestone, inc.status, inc.issue.url));
-        if let Some(c) = inc.issue.closed_by.as_ref().and_then(|actor| coauthor(plan, actor, &langs, kind)) {
+        let by = inc.by.as_ref().or(inc.issue.closed_by.as_ref());
+        if let Some(c) = by.and_then(|actor| coauthor(plan, actor, &langs, kind)) {
             coauthors.insert(c);
         }
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Issue, Tracker, TrackerError};
+use super::{Action, Actor, Issue, Tracker, TrackerError};
 
 /// A Gitea or Forgejo repository's issues.
 #[derive(Debug)]
@@ -108,6 +108,20 @@ impl Tracker for Gitea {
 
     fn parse(&self, v: &Value) -> Option<Issue> {
         issue(v)
+    }
+
+    fn history_urls(&self, number: u64) -> Vec<String> {
+        vec![format!("{}/issues/{number}/timeline?limit=50", self.repo)]
+    }
+
+    fn status_event(&self, v: &Value) -> Option<(String, Actor)> {
+        let relevant = match v.get("type")?.as_str()? {
+            "close" | "reopen" => true,
+            "label" => super::is_status_label(v.get("label")?.get("name")?.as_str()?),
+            _ => false,
+        };
+        relevant.then_some(())?;
+        Some((v.get("created_at")?.as_str()?.to_string(), super::actor_of(v.get("user")?, "login", "full_name")?))
     }
 
     fn requests(&self, action: &Action) -> Vec<Request> {

@@ -103,6 +103,20 @@ impl Tracker for GitHub {
         issue(v)
     }
 
+    fn history_urls(&self, number: u64) -> Vec<String> {
+        vec![format!("{}/issues/{number}/events?per_page=100", self.repo)]
+    }
+
+    fn status_event(&self, v: &Value) -> Option<(String, Actor)> {
+        let relevant = match v.get("event")?.as_str()? {
+            "closed" | "reopened" => true,
+            "labeled" | "unlabeled" => super::is_status_label(v.get("label")?.get("name")?.as_str()?),
+            _ => false,
+        };
+        relevant.then_some(())?;
+        Some((v.get("created_at")?.as_str()?.to_string(), super::actor_of(v.get("actor")?, "login", "name")?))
+    }
+
     fn requests(&self, action: &Action) -> Vec<Request> {
         let (method, url, body) = match action {
             Action::CreateLabel(l) => (

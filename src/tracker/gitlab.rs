@@ -106,6 +106,22 @@ impl Tracker for GitLab {
         issue(v)
     }
 
+    fn history_urls(&self, iid: u64) -> Vec<String> {
+        ["resource_state_events", "resource_label_events"]
+            .iter()
+            .map(|kind| format!("{}/issues/{iid}/{kind}?per_page=100", self.project))
+            .collect()
+    }
+
+    fn status_event(&self, v: &Value) -> Option<(String, Actor)> {
+        let relevant = match v.get("state").and_then(Value::as_str) {
+            Some(state) => matches!(state, "closed" | "reopened"),
+            None => super::is_status_label(v.get("label")?.get("name")?.as_str()?),
+        };
+        relevant.then_some(())?;
+        Some((v.get("created_at")?.as_str()?.to_string(), super::actor_of(v.get("user")?, "username", "name")?))
+    }
+
     fn requests(&self, action: &Action) -> Vec<Request> {
         let (method, url, body) = match action {
             Action::CreateLabel(l) => (

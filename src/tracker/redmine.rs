@@ -18,6 +18,22 @@ const STATUS_NAMES: &[(&str, &[&str])] = &[
     ("withdrawn", &["Rejected", "Closed"]),
 ];
 
+/// Who wrote the last journal entry of an issue (`{"issue": {"journals": [...]}}`) that set
+/// its status to one `to` accepts (a status id, as text).
+fn status_journal(body: &Value, to: impl Fn(&str) -> bool) -> Option<Actor> {
+    body["issue"]["journals"].as_array().into_iter().flatten().rev().find_map(|j| {
+        let changes = j["details"]
+            .as_array()?
+            .iter()
+            .any(|d| d["name"] == "status_id" && d["new_value"].as_str().is_some_and(&to));
+        changes.then(|| Actor {
+            login: j["user"]["name"].as_str().unwrap_or_default().to_string(),
+            name: j["user"]["name"].as_str().map(str::to_string),
+            email: None,
+        })
+    })
+}
+
 /// A Redmine project's issues.
 #[derive(Debug)]
 pub struct Redmine {
@@ -199,17 +215,15 @@ impl Tracker for Redmine {
             self.parse(&body).ok_or(TrackerError::Decode { url, message: "the answer is not an issue".into() })?;
         // Who closed it: the last journal entry that moved the status to a closed one.
         let closed_ids: Vec<String> = self.statuses.iter().filter(|s| s.2).map(|s| s.0.to_string()).collect();
-        issue.closed_by = body["issue"]["journals"].as_array().into_iter().flatten().rev().find_map(|j| {
-            let closes = j["details"].as_array()?.iter().any(|d| {
-                d["name"] == "status_id" && d["new_value"].as_str().is_some_and(|v| closed_ids.iter().any(|c| c == v))
-            });
-            closes.then(|| Actor {
-                login: j["user"]["name"].as_str().unwrap_or_default().to_string(),
-                name: j["user"]["name"].as_str().map(str::to_string),
-                email: None,
-            })
-        });
+        issue.closed_by = status_journal(&body, |to| closed_ids.iter().any(|c| c == to));
         Ok(issue)
+    }
+
+    fn changed_by(&mut self, issue: &Issue) -> Result<Option<Actor>, TrackerError> {
+        // Redmine's history is the issue's journal: the last entry that changed its status.
+        let url = format!("{}?include=journals", self.issue_url(issue.number));
+        let body = self.http.get(&url)?.body;
+        Ok(status_journal(&body, |_| true).or_else(|| issue.closed_by.clone()))
     }
 
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {

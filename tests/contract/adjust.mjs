@@ -30,6 +30,7 @@ const used = {
   "/repos/{owner}/{repo}/issues": ["get", "post"],
   "/repos/{owner}/{repo}/issues/{issue_number}": ["get", "patch"],
   "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["post"],
+  "/repos/{owner}/{repo}/issues/{issue_number}/events": ["get"],
   "/repos/{owner}/{repo}/labels": ["get", "post"],
   "/repos/{owner}/{repo}/milestones": ["get", "post"],
   "/repos/{owner}/{repo}/milestones/{milestone_number}": ["patch"],

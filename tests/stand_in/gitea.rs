@@ -18,6 +18,8 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<u64, Value>,
     pub comments: Vec<(u64, String)>,
+    /// Each issue's timeline of state and label changes, oldest first.
+    pub timeline: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
     pub next_label: u64,
     pub traffic: Traffic,
@@ -29,13 +31,28 @@ pub struct State {
 
 impl State {
     /// Close an issue as a person would.
-    pub fn close(&mut self, number: u64) {
+    pub fn close(&mut self, number: u64, login: &str) {
         let i = self.issues.get_mut(&number).expect("the issue exists");
         i["state"] = json!("closed");
         i["closed_at"] = json!("2026-11-19T09:30:00Z");
         i["updated_at"] = json!("2026-11-19T09:30:00Z");
+        self.record(number, "close", login, None, "2026-11-19T09:30:00Z");
+    }
+
+    /// A timeline entry (Gitea's `TimelineComment`).
+    fn record(&mut self, number: u64, kind: &str, login: &str, label: Option<&Value>, at: &str) {
+        let list = self.timeline.entry(number).or_default();
+        let mut c = json!({"id": list.len() + 1, "type": kind, "body": "", "created_at": at,
+            "user": {"id": 7, "login": login, "full_name": "", "email": format!("{login}@noreply.gitea.example")}});
+        if let Some(l) = label {
+            c["label"] = l.clone();
+            c["body"] = json!("1");
+        }
+        list.push(c);
     }
 }
+
+const BOT: &str = "yablunivka-kept-bot";
 
 /// The running stand-in.
 pub struct Gitea {
@@ -100,6 +117,10 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             Some(i) => (200, vec![], i.clone()),
             None => error(404, "Not Found"),
         },
+        ("GET", ["issues", n, "timeline"]) => match n.parse::<u64>().ok().filter(|n| s.issues.contains_key(n)) {
+            Some(n) => page(req, base, s.timeline.get(&n).cloned().unwrap_or_default()),
+            None => error(404, "Not Found"),
+        },
         ("GET", ["labels"]) => {
             let items: Vec<Value> = s.labels.values().cloned().collect();
             page(req, base, items)
@@ -142,6 +163,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                     issue[key] = req.body[key].clone();
                 }
             }
+            let was = issue["state"].clone();
             match req.body["state"].as_str() {
                 Some("closed") if issue["state"] != "closed" => {
                     issue["state"] = json!("closed");
@@ -154,15 +176,24 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 _ => {}
             }
             issue["updated_at"] = json!(now);
+            let issue = issue.clone();
+            if was != issue["state"] {
+                let kind = if issue["state"] == "closed" { "close" } else { "reopen" };
+                s.record(issue["number"].as_u64().unwrap(), kind, BOT, None, now);
+            }
             // Gitea answers an edit with 201 Created.
-            (201, vec![], issue.clone())
+            (201, vec![], issue)
         }
         ("PUT", ["issues", n, "labels"]) => {
             let labels = labels_by_id(s, &req.body["labels"]);
             let Some(issue) = n.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
                 return error(404, "Not Found");
             };
-            issue["labels"] = labels.clone();
+            let before = std::mem::replace(&mut issue["labels"], labels.clone());
+            let number = issue["number"].as_u64().unwrap();
+            for l in labels.as_array().unwrap().iter().filter(|l| !before.as_array().is_some_and(|b| b.contains(l))) {
+                s.record(number, "label", BOT, Some(l), now);
+            }
             (200, vec![], labels)
         }
         ("POST", ["issues", n, "comments"]) => {

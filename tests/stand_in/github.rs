@@ -19,6 +19,8 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<String, Value>,
     pub comments: Vec<(u64, String)>,
+    /// Each issue's events (closed, reopened, labeled, unlabeled), oldest first.
+    pub events: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
     pub traffic: Traffic,
     pub rate_remaining: u64,
@@ -36,6 +38,54 @@ impl State {
         i["closed_at"] = json!(at);
         i["updated_at"] = json!(at);
         i["closed_by"] = json!({"login": login, "id": 4242, "type": "User"});
+        self.event(number, "closed", login, None, at);
+    }
+
+    /// Reopen an issue as a person would.
+    pub fn reopen(&mut self, number: u64, login: &str) {
+        let at = self.now();
+        let i = self.issues.get_mut(&number).expect("the issue exists");
+        i["state"] = json!("open");
+        i["state_reason"] = json!("reopened");
+        i["closed_at"] = Value::Null;
+        i["closed_by"] = Value::Null;
+        i["updated_at"] = json!(at);
+        self.event(number, "reopened", login, None, at);
+    }
+
+    /// Set an issue's labels as a person would, one event per label added or removed.
+    pub fn relabel(&mut self, number: u64, names: &[&str], login: &str) {
+        let at = self.now();
+        let labels = labels_of(self, &json!(names));
+        let before = self.issues[&number]["labels"].clone();
+        let i = self.issues.get_mut(&number).expect("the issue exists");
+        i["labels"] = labels.clone();
+        i["updated_at"] = json!(at);
+        self.label_events(number, &before, &labels, login, &at);
+    }
+
+    /// The events of a label change.
+    fn label_events(&mut self, number: u64, before: &Value, after: &Value, login: &str, at: &str) {
+        let names = |v: &Value| -> Vec<String> {
+            v.as_array().into_iter().flatten().filter_map(|l| l["name"].as_str().map(str::to_string)).collect()
+        };
+        let (before, after) = (names(before), names(after));
+        for n in after.iter().filter(|n| !before.contains(n)) {
+            self.event(number, "labeled", login, Some(n), at.to_string());
+        }
+        for n in before.iter().filter(|n| !after.contains(n)) {
+            self.event(number, "unlabeled", login, Some(n), at.to_string());
+        }
+    }
+
+    fn event(&mut self, number: u64, kind: &str, login: &str, label: Option<&str>, at: String) {
+        let list = self.events.entry(number).or_default();
+        let mut e = json!({"id": list.len() + 1, "event": kind, "actor": {"login": login, "id": 4242, "type": "User"},
+            "created_at": at});
+        if let Some(name) = label {
+            e["label"] = json!({"name": name, "color": "ededed"});
+        }
+        list.push(e);
     }
 
     fn now(&mut self) -> String {
@@ -118,10 +168,19 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                     .values()
                     .rev()
                     .filter(|i| state_filter == "all" || i["state"] == state_filter)
-                    .cloned()
+                    // As on GitHub, who closed an issue is only in the issue itself.
+                    .map(|i| {
+                        let mut i = i.clone();
+                        i.as_object_mut().unwrap().remove("closed_by");
+                        i
+                    })
                     .collect()
             }
             ["labels"] => s.labels.values().cloned().collect(),
+            ["issues", n, "events"] => match n.parse::<u64>().ok().filter(|n| s.issues.contains_key(n)) {
+                Some(n) => s.events.get(&n).cloned().unwrap_or_default(),
+                None => return error(404, "Not Found"),
+            },
             _ => return error(404, "Not Found"),
         };
         let per_page: usize = req.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30).clamp(1, 100);
@@ -195,7 +254,8 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
         ("PATCH", ["issues", n]) => {
             let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
             let labels = (!req.body["labels"].is_null()).then(|| labels_of(s, &req.body["labels"]));
-            let Some(issue) = s.issues.get_mut(&n) else { return error(404, "Not Found") };
+            let Some(before) = s.issues.get(&n).cloned() else { return error(404, "Not Found") };
+            let issue = s.issues.get_mut(&n).unwrap();
             for key in ["title", "body"] {
                 if !req.body[key].is_null() {
                     issue[key] = req.body[key].clone();
@@ -224,7 +284,15 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 Some(_) => return error(422, "Validation Failed"),
             }
             issue["updated_at"] = json!(now);
-            (200, vec![], issue.clone())
+            let after = issue.clone();
+            // The token's user (the plan's bot) made these changes.
+            let bot = "yablunivka-kept-bot";
+            if before["state"] != after["state"] {
+                let kind = if after["state"] == "closed" { "closed" } else { "reopened" };
+                s.event(n, kind, bot, None, now.clone());
+            }
+            s.label_events(n, &before["labels"], &after["labels"], bot, &now);
+            (200, vec![], after)
         }
         ("POST", ["issues", n, "comments"]) => {
             let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };

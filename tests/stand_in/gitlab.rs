@@ -21,6 +21,9 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<String, Value>,
     pub notes: Vec<(u64, String)>,
+    /// Each issue's resource state events and resource label events, oldest first.
+    pub state_events: BTreeMap<u64, Vec<Value>>,
+    pub label_events: BTreeMap<u64, Vec<Value>>,
     pub next_iid: u64,
     pub traffic: Traffic,
     pub token: String,
@@ -35,8 +38,34 @@ impl State {
         i["closed_at"] = json!("2026-11-19T09:30:00.000Z");
         i["updated_at"] = json!("2026-11-19T09:30:00.000Z");
         i["closed_by"] = json!({"id": 7, "username": username, "name": username});
+        self.state_event(iid, "closed", username, "2026-11-19T09:30:00.000Z");
+    }
+
+    /// Reopen an issue as a person would.
+    pub fn reopen(&mut self, iid: u64, username: &str) {
+        let i = self.issues.get_mut(&iid).expect("the issue exists");
+        i["state"] = json!("opened");
+        i["closed_at"] = Value::Null;
+        i["closed_by"] = Value::Null;
+        i["updated_at"] = json!("2026-11-19T10:00:00.000Z");
+        self.state_event(iid, "reopened", username, "2026-11-19T10:00:00.000Z");
+    }
+
+    fn state_event(&mut self, iid: u64, state: &str, username: &str, at: &str) {
+        let list = self.state_events.entry(iid).or_default();
+        list.push(json!({"id": list.len() + 1, "user": {"id": 7, "username": username, "name": username},
+            "created_at": at, "resource_type": "Issue", "resource_id": 5000 + iid, "state": state}));
+    }
+
+    fn label_event(&mut self, iid: u64, name: &str, action: &str, username: &str, at: &str) {
+        let list = self.label_events.entry(iid).or_default();
+        list.push(json!({"id": list.len() + 1, "user": {"id": 8, "username": username, "name": username},
+            "created_at": at, "resource_type": "Issue", "resource_id": 5000 + iid,
+            "label": {"id": 1, "name": name}, "action": action}));
     }
 }
+
+const BOT: &str = "yablunivka-kept-bot";
 
 /// The running stand-in.
 pub struct GitLab {
@@ -58,6 +87,10 @@ impl GitLab {
 
 fn names(v: &Value) -> Vec<String> {
     v.as_str().unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
+}
+
+fn names_of(labels: &Value) -> Vec<String> {
+    labels.as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_string)).collect()
 }
 
 fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
@@ -91,6 +124,13 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 headers.push(("link".into(), format!("<{base}{}?{query}>; rel=\"next\"", req.path)));
             }
             (200, headers, body)
+        }
+        ("GET", ["issues", iid, kind @ ("resource_state_events" | "resource_label_events")]) => {
+            let Some(iid) = iid.parse::<u64>().ok().filter(|n| s.issues.contains_key(n)) else {
+                return error(404, "404 Not found");
+            };
+            let events = if *kind == "resource_state_events" { &s.state_events } else { &s.label_events };
+            (200, vec![], Value::Array(events.get(&iid).cloned().unwrap_or_default()))
         }
         ("GET", ["issues", iid]) => match iid.parse::<u64>().ok().and_then(|n| s.issues.get(&n)) {
             Some(i) => (200, vec![], i.clone()),
@@ -132,6 +172,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             if !req.body["description"].is_null() {
                 issue["description"] = req.body["description"].clone();
             }
+            let before = issue.clone();
             if !req.body["labels"].is_null() {
                 let mut labels = names(&req.body["labels"]);
                 labels.sort();
@@ -141,6 +182,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 Some("close") if issue["state"] != "closed" => {
                     issue["state"] = json!("closed");
                     issue["closed_at"] = json!(now);
+                    issue["closed_by"] = json!({"id": 9, "username": BOT, "name": BOT});
                 }
                 Some("reopen") if issue["state"] == "closed" => {
                     issue["state"] = json!("opened");
@@ -150,7 +192,20 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 _ => {}
             }
             issue["updated_at"] = json!(now);
-            (200, vec![], issue.clone())
+            let after = issue.clone();
+            let iid = after["iid"].as_u64().unwrap();
+            // The token's user (the plan's bot) made these changes.
+            if before["state"] != after["state"] {
+                s.state_event(iid, if after["state"] == "closed" { "closed" } else { "reopened" }, BOT, now);
+            }
+            let (old, new) = (names_of(&before["labels"]), names_of(&after["labels"]));
+            for n in new.iter().filter(|n| !old.contains(n)) {
+                s.label_event(iid, n, "add", BOT, now);
+            }
+            for n in old.iter().filter(|n| !new.contains(n)) {
+                s.label_event(iid, n, "remove", BOT, now);
+            }
+            (200, vec![], after)
         }
         ("POST", ["issues", iid, "notes"]) => {
             let Ok(iid) = iid.parse::<u64>() else { return error(404, "404 Not found") };
