@@ -368,7 +368,10 @@ pub fn connect(
         "github" => Ok(Box::new(github::GitHub::new(url, project, token, options, cache)?)),
         "gitea" => Ok(Box::new(gitea::Gitea::new(url, project, token, options, cache)?)),
         "gitlab" => Ok(Box::new(gitlab::GitLab::new(url, project, token, options, cache)?)),
-        "redmine" => Ok(Box::new(redmine::Redmine::new(url, project, token, options, cache)?)),
+        "redmine" => {
+            let names = settings.statuses.iter().map(|(status, name)| (status.clone(), name.value.clone())).collect();
+            Ok(Box::new(redmine::Redmine::new(url, project, token, options, cache)?.with_status_names(names)))
+        }
         other => Err(TrackerError::Config(format!("kept sync does not speak to {other}"))),
     }
 }

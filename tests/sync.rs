@@ -518,17 +518,20 @@ mod redmine {
     fn milestones_sync_to_a_real_redmine_both_ways() {
         let scratch = tempfile::tempdir().unwrap();
         let redmine = Redmine::start(scratch.path());
-        let url = redmine.url.clone();
-        let repo = Repo::template(move |dir: &Path| {
-            let kept = dir.join("kept.toml");
-            let text = std::fs::read_to_string(&kept).unwrap();
-            let text = text
-                .replace("kind = \"github\"", "kind = \"redmine\"")
-                .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))
-                .replace("project = \"yablunivka/open-gov-plan\"", &format!("project = \"{PROJECT}\""));
-            std::fs::write(&kept, text).unwrap();
-        });
-        let run = |args: &[&str]| {
+        // This Redmine's workflow names a completed task Resolved, not Closed.
+        let with_statuses = |statuses: &'static str| {
+            let url = redmine.url.clone();
+            Repo::template(move |dir: &Path| {
+                let kept = dir.join("kept.toml");
+                let text = std::fs::read_to_string(&kept).unwrap();
+                let text = text
+                    .replace("kind = \"github\"", "kind = \"redmine\"")
+                    .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))
+                    .replace("project = \"yablunivka/open-gov-plan\"", &format!("project = \"{PROJECT}\""));
+                std::fs::write(&kept, format!("{text}\n[tracker.statuses]\n{statuses}\n")).unwrap();
+            })
+        };
+        let sync_in = |repo: &Repo, args: &[&str]| {
             run(repo
                 .s
                 .kept()
@@ -538,13 +541,23 @@ mod redmine {
                 .env("KEPT_TRACKER_TOKEN", &redmine.key)
                 .env("KEPT_TRACKER_INTERVAL_MS", "0"))
         };
+        // A status this Redmine does not have is a clear error, before anything is written.
+        let wrong = with_statuses("completed = \"Done\"");
+        let (code, out, err) = sync_in(&wrong, &[]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            err.contains("[tracker.statuses] completed = \"Done\"") && err.contains("it has New, In Progress"),
+            "{err}"
+        );
+        let repo = with_statuses("completed = \"Resolved\"");
+        let run = |args: &[&str]| sync_in(&repo, args);
         let (code, out, err) = run(&[]);
         assert_eq!(code, 0, "{out}{err}");
         let issues = redmine.call("GET", &format!("/issues.json?project_id={PROJECT}&status_id=*&limit=100"), None);
         let list = issues["issues"].as_array().unwrap();
         assert_eq!(list.len(), 25, "one issue per milestone");
         let m1 = list.iter().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M1 ")).unwrap();
-        assert_eq!(m1["status"]["name"], "Closed", "a completed milestone's issue is closed");
+        assert_eq!(m1["status"]["name"], "Resolved", "a completed milestone's issue has the status set for it");
         assert_eq!(m1["due_date"], "2026-03-31", "the milestone's due date is the issue's");
         let m2 = list.iter().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M2 ")).unwrap();
         assert_eq!(m2["status"]["name"], "In Progress");

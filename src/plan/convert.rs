@@ -20,9 +20,21 @@ pub(crate) fn settings(v: &View<'_, '_>) -> Settings {
             }
         }
     }
-    let tracker = v
-        .table("tracker")
-        .and_then(|t| Some(Tracker { kind: t.str("kind")?, url: t.str("url"), project: t.str("project") }));
+    let tracker = v.table("tracker").and_then(|t| {
+        Some(Tracker {
+            kind: t.str("kind")?,
+            url: t.str("url"),
+            project: t.str("project"),
+            milestones: t.bool("milestones"),
+            write_back: t.str("write-back"),
+            statuses: t.table("statuses").map_or_else(Vec::new, |st| {
+                crate::plan::kinds::MILESTONE_STATUSES
+                    .iter()
+                    .filter_map(|k| Some((k.to_string(), st.str(k)?)))
+                    .collect()
+            }),
+        })
+    });
     let publish = v.table("publish");
     Settings {
         schema_version: v.int("schema-version"),

@@ -52,6 +52,27 @@ pub const KEPT: &[Field] = &[
             req("kind", Shape::Enum(&["github", "gitlab", "gitea", "redmine"]), "the issue tracker's kind"),
             opt("url", Shape::Url, "API base URL"),
             opt("project", Shape::Str, "project path or id in the tracker"),
+            opt(
+                "milestones",
+                Shape::Bool,
+                "keep each commitment as a tracker milestone (due at the commitment's end) holding its milestones' issues",
+            ),
+            opt(
+                "write-back",
+                Shape::Enum(&["commit", "pull-request"]),
+                "how changes made in the tracker reach the plan: a commit on the branch, or a branch and a pull request",
+            ),
+            opt(
+                "statuses",
+                Shape::Table(&[
+                    opt("not-started", Shape::Str, "the Redmine status for not-started milestones"),
+                    opt("in-progress", Shape::Str, "the Redmine status for milestones in progress"),
+                    opt("delayed", Shape::Str, "the Redmine status for delayed milestones"),
+                    opt("completed", Shape::Str, "the Redmine status for completed milestones"),
+                    opt("withdrawn", Shape::Str, "the Redmine status for withdrawn milestones"),
+                ]),
+                "Redmine status names per milestone status, where they differ from the defaults",
+            ),
         ]),
         "the issue tracker kept in step with milestones",
     ),

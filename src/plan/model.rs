@@ -220,6 +220,24 @@ pub struct Tracker {
     pub url: Option<At<String>>,
     /// Project path or id.
     pub project: Option<At<String>>,
+    /// Keep each commitment as a tracker milestone.
+    pub milestones: Option<At<bool>>,
+    /// `commit` (the default) or `pull-request`.
+    pub write_back: Option<At<String>>,
+    /// Redmine status names by milestone status.
+    pub statuses: Vec<(String, At<String>)>,
+}
+
+impl Tracker {
+    /// Whether commitments become tracker milestones.
+    pub fn uses_milestones(&self) -> bool {
+        self.milestones.as_ref().is_some_and(|m| m.value)
+    }
+
+    /// Whether changes from the tracker reach the plan by pull request.
+    pub fn by_pull_request(&self) -> bool {
+        self.write_back.as_ref().is_some_and(|w| w.value == "pull-request")
+    }
 }
 
 /// The five phases, in order.

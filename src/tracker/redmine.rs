@@ -1,8 +1,9 @@
 //! Redmine's REST API: issues of one project, with the API key in `X-Redmine-API-Key`.
 //! Redmine has no labels and no close reasons: a milestone's status is the issue's status,
 //! matched by name (New, In Progress, Feedback for delayed, Closed for completed, Rejected for
-//! withdrawn), and the issue carries the milestone's start and due dates. Lists page by
-//! offset; an update answers 204 with no body, so the issue is read back after it.
+//! withdrawn, or the names set in `[tracker.statuses]`), and the issue carries the milestone's
+//! start and due dates. Lists page by offset; an update answers 204 with no body, so the issue
+//! is read back after it.
 
 use serde_json::{Value, json};
 
@@ -42,6 +43,8 @@ pub struct Redmine {
     project: String,
     /// Issue statuses: (id, name, closed), read on first use.
     statuses: Vec<(u64, String, bool)>,
+    /// Redmine status names chosen in `[tracker.statuses]`, by milestone status.
+    names: Vec<(String, String)>,
 }
 
 impl Redmine {
@@ -67,7 +70,15 @@ impl Redmine {
             base: base.trim_end_matches('/').to_string(),
             project: project.to_string(),
             statuses: Vec::new(),
+            names: Vec::new(),
         })
+    }
+
+    /// Use these Redmine status names (`[tracker.statuses]`: milestone status, Redmine
+    /// status) instead of the defaults; each must be one of the Redmine's statuses.
+    pub fn with_status_names(mut self, names: Vec<(String, String)>) -> Redmine {
+        self.names = names;
+        self
     }
 
     fn statuses(&mut self) -> Result<(), TrackerError> {
@@ -85,18 +96,39 @@ impl Redmine {
                     ))
                 })
                 .collect();
+            if let Some((status, name)) =
+                self.names.iter().find(|(_, name)| !self.statuses.iter().any(|(_, n, _)| n == name))
+            {
+                let have: Vec<&str> = self.statuses.iter().map(|(_, n, _)| n.as_str()).collect();
+                let e = TrackerError::Config(format!(
+                    "[tracker.statuses] {status} = \"{name}\" in kept.toml: this Redmine has no status of that \
+                     name; it has {}",
+                    have.join(", ")
+                ));
+                self.statuses.clear();
+                return Err(e);
+            }
         }
         Ok(())
     }
 
-    /// The Redmine status id for a milestone status.
+    /// The Redmine status id for a milestone status: the configured name, else the first
+    /// default name this Redmine has.
     fn status_id(&self, status: &str) -> Option<u64> {
+        let id_of = |n: &str| self.statuses.iter().find(|(_, name, _)| name == n).map(|(id, ..)| *id);
+        if let Some((_, name)) = self.names.iter().find(|(s, _)| s == status) {
+            return id_of(name);
+        }
         let names = STATUS_NAMES.iter().find(|(s, _)| *s == status).map_or(&[][..], |(_, n)| *n);
-        names.iter().find_map(|n| self.statuses.iter().find(|(_, name, _)| name == n).map(|(id, ..)| *id))
+        names.iter().find_map(|n| id_of(n))
     }
 
-    /// The milestone status a Redmine status name gives.
-    fn milestone_status(name: &str, closed: bool) -> &'static str {
+    /// The milestone status a Redmine status name gives: the configured one, else by the
+    /// default names, else by whether the status is closed.
+    fn milestone_status(&self, name: &str, closed: bool) -> String {
+        if let Some((status, _)) = self.names.iter().find(|(_, n)| n == name) {
+            return status.clone();
+        }
         match name {
             "New" => "not-started",
             "Feedback" => "delayed",
@@ -104,6 +136,7 @@ impl Redmine {
             _ if closed => "completed",
             _ => "in-progress",
         }
+        .to_string()
     }
 
     /// Every page of a list, by offset.
@@ -135,8 +168,11 @@ impl Redmine {
             .unwrap_or(false);
         // Redmine has no labels: the ones kept would set are read back from the status and
         // the milestone the marker names.
-        let mut labels =
-            vec![super::KEPT_LABEL_NAME.to_string(), format!("status: {}", Self::milestone_status(status, closed))];
+        let milestone_status = self.milestone_status(status, closed);
+        // Open or closed is the milestone status's, not the Redmine status's flag: a workflow
+        // may finish tasks in a status it does not count as closed (Resolved).
+        let open = !matches!(milestone_status.as_str(), "completed" | "withdrawn");
+        let mut labels = vec![super::KEPT_LABEL_NAME.to_string(), format!("status: {milestone_status}")];
         if let Some(commitment) = super::marker_key(&body).and_then(|k| k.split('/').next()) {
             labels.push(format!("commitment: {commitment}"));
         }
@@ -146,7 +182,7 @@ impl Redmine {
             url: format!("{}/issues/{id}", self.base),
             title: v["subject"].as_str().unwrap_or_default().to_string(),
             body,
-            open: !closed,
+            open,
             state_reason: None,
             labels,
             closed_at: v["closed_on"].as_str().map(str::to_string),
