@@ -17,6 +17,7 @@
 
 pub mod commit;
 mod draft;
+pub mod milestones;
 pub mod state;
 
 use std::collections::{BTreeMap, HashMap};
@@ -94,6 +95,13 @@ pub struct Report {
     pub duplicates: Vec<(u64, String)>,
     /// Labels created, or that failed.
     pub labels: Vec<String>,
+    /// Per commitment, its tracker milestone (with `[tracker] milestones = true`); `issue` is
+    /// the tracker milestone's number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracker_milestones: Vec<Outcome>,
+    /// Settings that could not be followed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// With `--dry-run`: the writes a pass would make, in order.
     pub requests: Vec<Request>,
     /// Requests made, retried and answered from the cache.
@@ -101,9 +109,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// How many outcomes are of a kind.
+    /// How many milestones' outcomes are of a kind.
     pub fn count(&self, what: &What) -> usize {
         self.outcomes.iter().filter(|o| &o.what == what).count()
+    }
+
+    /// Whether anything failed: a milestone's issue or a commitment's tracker milestone.
+    pub fn failed(&self) -> bool {
+        self.outcomes.iter().chain(&self.tracker_milestones).any(|o| o.what == What::Failed)
     }
 }
 
@@ -149,6 +162,14 @@ impl Writer<'_> {
         }
         self.tracker.apply(action)
     }
+
+    fn write_milestone(&mut self, action: &Action) -> Result<Option<crate::tracker::TrackerMilestone>, TrackerError> {
+        if self.dry_run {
+            self.requests.extend(self.tracker.requests(action));
+            return Ok(None);
+        }
+        self.tracker.apply_milestone(action)
+    }
 }
 
 /// One pass over the plan's milestones. `save` is called with the state after every write.
@@ -188,12 +209,26 @@ pub fn sync(
             Err(e) => report.labels.push(format!("could not create {name}: {e}")),
         }
     }
+    let wants_milestones =
+        plan.settings.as_ref().and_then(|s| s.tracker.as_ref()).is_some_and(crate::plan::Tracker::uses_milestones);
+    let mut milestone_numbers = BTreeMap::new();
+    if wants_milestones && writer.tracker.milestones_url().is_none() {
+        report.notes.push(format!(
+            "[tracker] milestones = true: {} has no milestones, so commitments are not kept as milestones there",
+            writer.tracker.kind()
+        ));
+    } else if wants_milestones {
+        let (numbers, outcomes) = milestones::sync_milestones(&mut writer, plan)?;
+        milestone_numbers = numbers;
+        report.tracker_milestones = outcomes;
+    }
     let mut planned = std::collections::HashSet::new();
     for c in &plan.commitments {
         for m in &c.milestones {
             let key = key(c, m);
             planned.insert(key.clone());
-            let want = draft(plan, c, m);
+            let mut want = draft(plan, c, m);
+            want.milestone = milestone_numbers.get(&c.id.value).copied();
             let known = state.items.get(&key).cloned();
             let issue = known.as_ref().and_then(|k| by_number.get(&k.issue).copied()).or(by_marker.get(&key).copied());
             let outcome = match issue {

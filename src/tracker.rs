@@ -52,6 +52,9 @@ pub struct Issue {
     pub closed_by: Option<Actor>,
     /// Last change (RFC 3339).
     pub updated_at: String,
+    /// The tracker milestone it is in (GitHub's number, Gitea's and GitLab's id).
+    #[serde(default)]
+    pub milestone: Option<u64>,
 }
 
 /// A person in the tracker.
@@ -84,6 +87,10 @@ pub struct Draft {
     /// The milestone's due date, likewise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,
+    /// The tracker milestone (its commitment's) the issue belongs in, when commitments are
+    /// kept as tracker milestones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
 }
 
 impl Draft {
@@ -95,6 +102,57 @@ impl Draft {
             && issue.open == self.open
             // A tracker without close reasons (Gitea) carries withdrawn in the status label.
             && (self.open || issue.state_reason.is_none() || issue.state_reason == self.state_reason)
+            && (self.milestone.is_none() || issue.milestone == self.milestone)
+    }
+}
+
+/// The hidden marker that ties a tracker milestone to its commitment, in its description.
+pub fn commitment_marker(id: &str) -> String {
+    format!("<!-- kept:commitment {id} -->")
+}
+
+/// The commitment id a description's marker names, if it has one.
+pub fn commitment_marker_id(text: &str) -> Option<&str> {
+    let start = text.find("<!-- kept:commitment ")? + "<!-- kept:commitment ".len();
+    let end = start + text[start..].find(" -->")?;
+    Some(text[start..end].trim()).filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
+}
+
+/// A tracker's milestone (GitLab and Gitea call them that too; a commitment is one).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TrackerMilestone {
+    /// GitHub's number; Gitea's and GitLab's id (what an issue refers to it by).
+    pub number: u64,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Due date (YYYY-MM-DD).
+    pub due: Option<String>,
+    /// Open (active) or closed.
+    pub open: bool,
+}
+
+/// What the repository says a commitment's tracker milestone should be.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MilestoneDraft {
+    /// Title.
+    pub title: String,
+    /// Description, with the commitment marker.
+    pub description: String,
+    /// Due date (YYYY-MM-DD): the commitment's end.
+    pub due: Option<String>,
+    /// Open while the commitment is under way.
+    pub open: bool,
+}
+
+impl MilestoneDraft {
+    /// Whether a tracker milestone already says what the draft says.
+    pub fn matches(&self, m: &TrackerMilestone) -> bool {
+        m.title == self.title
+            && m.description.trim_end() == self.description.trim_end()
+            && m.due.as_deref().and_then(|d| d.get(..10)) == self.due.as_deref()
+            && m.open == self.open
     }
 }
 
@@ -130,6 +188,15 @@ pub enum Action {
         number: u64,
         /// The comment.
         text: String,
+    },
+    /// Create a tracker milestone for a commitment.
+    CreateMilestone(MilestoneDraft),
+    /// Make a tracker milestone say what the draft says.
+    UpdateMilestone {
+        /// The milestone.
+        number: u64,
+        /// What it should say.
+        draft: MilestoneDraft,
     },
 }
 
@@ -255,6 +322,36 @@ pub trait Tracker {
         None
     }
 
+    /// Where the tracker's milestones are listed (all states), if it has them.
+    fn milestones_url(&self) -> Option<String> {
+        None
+    }
+
+    /// A tracker milestone from the tracker's JSON.
+    fn parse_milestone(&self, _v: &serde_json::Value) -> Option<TrackerMilestone> {
+        None
+    }
+
+    /// Every tracker milestone, in any state (none for a tracker without them).
+    fn milestones(&mut self) -> Result<Vec<TrackerMilestone>, TrackerError> {
+        let Some(url) = self.milestones_url() else { return Ok(Vec::new()) };
+        let items = self.list(&url)?;
+        Ok(items.iter().filter_map(|v| self.parse_milestone(v)).collect())
+    }
+
+    /// Create or update a tracker milestone; returns it as it now is.
+    fn apply_milestone(&mut self, action: &Action) -> Result<Option<TrackerMilestone>, TrackerError> {
+        let mut result = None;
+        for request in self.requests(action) {
+            let response = self.http_mut().send(&request)?;
+            result = Some(self.parse_milestone(&response.body).ok_or_else(|| TrackerError::Decode {
+                url: request.url.clone(),
+                message: "the answer is not a milestone".into(),
+            })?);
+        }
+        Ok(result)
+    }
+
     /// Who made the issue's latest status change, from its history; else who closed it,
     /// where the issue says. The plan's commit credits them with `Co-authored-by`.
     fn changed_by(&mut self, issue: &Issue) -> Result<Option<Actor>, TrackerError> {
@@ -315,6 +412,24 @@ pub(crate) fn label_names(labels: Option<&serde_json::Value>) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// A tracker milestone from JSON, by the keys the forge uses for its id and due date; open
+/// unless its `state` is `closed`.
+pub(crate) fn milestone_of(v: &serde_json::Value, id: &str, due: &str) -> Option<TrackerMilestone> {
+    let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    Some(TrackerMilestone {
+        number: v.get(id)?.as_u64()?,
+        title: text("title")?,
+        description: text("description").unwrap_or_default(),
+        due: text(due).and_then(|d| d.get(..10).map(str::to_string)),
+        open: text("state").as_deref() != Some("closed"),
+    })
+}
+
+/// The tracker milestone an issue's JSON names, by the key the forge refers to it with.
+pub(crate) fn issue_milestone(v: &serde_json::Value, id: &str) -> Option<u64> {
+    v.get("milestone").filter(|m| !m.is_null())?.get(id)?.as_u64()
 }
 
 /// Whether a label is one of kept's status labels.

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use kept::tracker::github::GitHub;
 use kept::tracker::http::{Cache, Method, Options, Request};
-use kept::tracker::{Action, Draft, Label, Tracker, TrackerError};
+use kept::tracker::{Action, Draft, Label, MilestoneDraft, Tracker, TrackerError};
 
 const OWNER_REPO: &str = "octo-city/open-plan";
 
@@ -88,6 +88,16 @@ fn draft(open: bool, reason: Option<&str>) -> Draft {
         state_reason: reason.map(str::to_string),
         start: Some("2026-01-01".into()),
         due: Some("2026-06-30".into()),
+        milestone: Some(1),
+    }
+}
+
+fn goal(open: bool) -> MilestoneDraft {
+    MilestoneDraft {
+        title: "UAYAB0001: Відкриті дані / Open data".into(),
+        description: format!("Commitment UAYAB0001.\n\n{}\n", kept::tracker::commitment_marker("UAYAB0001")),
+        due: Some("2027-06-30".into()),
+        open,
     }
 }
 
@@ -102,6 +112,7 @@ fn every_request_the_github_client_makes_follows_githubs_openapi_description() {
     gh.issues().expect("list issues");
     gh.recent().expect("recent issues");
     gh.labels().expect("labels");
+    gh.milestones().expect("milestones");
     let one = gh.issue_url(1);
     assert_eq!(status(gh.http_mut().get(&one)), 200);
     // An issue's events, read for who changed its status.
@@ -118,6 +129,8 @@ fn every_request_the_github_client_makes_follows_githubs_openapi_description() {
         Action::Update { number: 1, draft: draft(false, Some("completed")) },
         Action::Update { number: 1, draft: draft(false, Some("not_planned")) },
         Action::Comment { number: 1, text: "The plan's repository changed this too; its version was kept.".into() },
+        Action::CreateMilestone(goal(true)),
+        Action::UpdateMilestone { number: 1, draft: goal(false) },
     ];
     for action in &actions {
         for request in gh.requests(action) {
@@ -132,10 +145,14 @@ fn every_request_the_github_client_makes_follows_githubs_openapi_description() {
     for (path, contents) in kept::template::files() {
         mem.insert(&path, contents);
     }
-    let plan = kept::plan::load(&mem).plan;
+    let mut plan = kept::plan::load(&mem).plan;
+    // With commitments kept as tracker milestones, so those requests are checked too.
+    let tracker = plan.settings.as_mut().and_then(|s| s.tracker.as_mut()).expect("the template names a tracker");
+    tracker.milestones = Some(kept::plan::At::new(true, tracker.kind.loc.clone()));
     let mut state = kept::sync::state::State::default();
     let report = kept::sync::sync(&plan, &mut gh, &mut state, &mut |_| {}, true).expect("a dry run");
     assert!(report.requests.len() > 20, "{}", report.requests.len());
+    assert!(report.requests.iter().any(|r| r.url.ends_with("/milestones")), "commitments become milestones");
     for request in &report.requests {
         let request = Request { url: request.url.replace("/issues/0", "/issues/1"), ..request.clone() };
         let code = status(gh.http_mut().send(&request));

@@ -182,6 +182,7 @@ fn a_created_issue_is_read_back_from_githubs_answer() {
         state_reason: None,
         start: None,
         due: None,
+        milestone: None,
     };
     let issue = gh.apply(&Action::Create(draft)).expect("created").expect("an issue");
     played_all(&state);

@@ -612,3 +612,55 @@ fn both_sides_changed_the_repository_wins_and_the_issue_says_so() {
     drop(s);
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "the plan is not changed by the tracker's side");
 }
+
+#[test]
+fn commitments_become_tracker_milestones_holding_their_issues() {
+    let github = GitHub::start(TOKEN);
+    let url = github.url.clone();
+    let mut repo = Repo::template(move |dir: &Path| {
+        let kept = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&kept).unwrap();
+        let text = text.replace("url = \"https://api.github.com\"", &format!("url = \"{url}\"\nmilestones = true"));
+        std::fs::write(&kept, text).unwrap();
+    });
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("commitment UAYAB0005 (tracker milestone 5) created"), "{out}");
+    {
+        let s = github.lock();
+        assert_eq!(s.milestones.len(), 5, "one per commitment");
+        let m5 = s.milestones.values().find(|m| m["title"].as_str().unwrap().starts_with("UAYAB0005: ")).unwrap();
+        assert_eq!(m5["due_on"], "2027-07-31T07:00:00Z", "due at the commitment's end");
+        assert_eq!(m5["state"], "open");
+        assert!(m5["description"].as_str().unwrap().contains("<!-- kept:commitment UAYAB0005 -->"));
+        let issues: Vec<_> = s.issues.values().filter(|i| i.get("pull_request").is_none()).collect();
+        assert_eq!(issues.len(), 25);
+        for i in issues {
+            let key = kept::tracker::marker_key(i["body"].as_str().unwrap()).unwrap();
+            let commitment = key.split('/').next().unwrap();
+            assert!(
+                i["milestone"]["title"].as_str().is_some_and(|t| t.starts_with(&format!("{commitment}: "))),
+                "{key} is in its commitment's milestone: {}",
+                i["milestone"]
+            );
+        }
+    }
+    // Nothing changed: nothing written (GitHub keeps due dates at 07:00; dates are compared).
+    let writes = github.lock().traffic.writes();
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(github.lock().traffic.writes(), writes, "{out}");
+    // The commitment's end moves in the plan: its milestone follows.
+    repo.edit("commitments/UAYAB0005/commitment.toml", "end = 2027-07-31", "end = 2027-08-31");
+    repo.commit(crate::history::COORDINATOR, "UAYAB0005 ends later");
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("commitment UAYAB0005 (tracker milestone 5) updated"), "{out}");
+    // A lost sync state finds the milestones by their markers: none is made twice.
+    std::fs::remove_dir_all(repo.dir.join(".git/kept/sync")).unwrap();
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let s = github.lock();
+    assert_eq!(s.milestones.len(), 5, "{out}");
+    assert_eq!(s.milestones[&5]["due_on"], "2027-08-31T07:00:00Z");
+}

@@ -122,7 +122,7 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     out.flush()?;
-    Ok(if report.count(&What::Failed) > 0 { INVALID } else { 0 })
+    Ok(if report.failed() { INVALID } else { 0 })
 }
 
 fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result<()> {
@@ -135,18 +135,26 @@ fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result
     for l in &report.labels {
         writeln!(out, "label {l}")?;
     }
+    for n in &report.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    let what = |w: &What| match w {
+        What::Created => "created",
+        What::Updated => "updated",
+        What::Unchanged => "unchanged",
+        What::ChangedInTracker => "changed in the tracker",
+        What::Conflict => "conflict",
+        What::Failed => "FAILED",
+    };
+    for o in report.tracker_milestones.iter().filter(|o| o.what != What::Unchanged) {
+        let number = o.issue.map(|n| format!(" (tracker milestone {n})")).unwrap_or_default();
+        let detail = o.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default();
+        writeln!(out, "commitment {}{number} {}{detail}", o.milestone, what(&o.what))?;
+    }
     for o in report.outcomes.iter().filter(|o| o.what != What::Unchanged) {
-        let what = match o.what {
-            What::Created => "created",
-            What::Updated => "updated",
-            What::Unchanged => "unchanged",
-            What::ChangedInTracker => "changed in the tracker",
-            What::Conflict => "conflict",
-            What::Failed => "FAILED",
-        };
         let issue = o.issue.map(|n| format!(" #{n}")).unwrap_or_default();
         let detail = o.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default();
-        writeln!(out, "{}{issue} {what}{detail}", o.milestone)?;
+        writeln!(out, "{}{issue} {}{detail}", o.milestone, what(&o.what))?;
     }
     for (n, key) in &report.orphans {
         writeln!(out, "issue #{n} follows {key}, which is no longer in the plan (left alone)")?;

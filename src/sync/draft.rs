@@ -127,5 +127,6 @@ pub fn draft(plan: &Plan, c: &Commitment, m: &Milestone) -> Draft {
         state_reason,
         start: m.start.as_ref().map(|d| d.value.to_string()),
         due: m.due.as_ref().map(|d| d.value.to_string()),
+        milestone: None,
     }
 }

@@ -106,5 +106,8 @@ pub fn fingerprint(d: &crate::tracker::Draft) -> u64 {
     }
     eat(if d.open { b"open" } else { b"closed" });
     eat(d.state_reason.as_deref().unwrap_or_default().as_bytes());
+    if let Some(m) = d.milestone {
+        eat(&m.to_le_bytes());
+    }
     h
 }

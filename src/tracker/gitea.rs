@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, Tracker, TrackerError};
+use super::{Action, Actor, Issue, Tracker, TrackerError, TrackerMilestone};
 
 /// A Gitea or Forgejo repository's issues.
 #[derive(Debug)]
@@ -73,6 +73,7 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_at: s("closed_at"),
         closed_by: None,
         updated_at: s("updated_at").unwrap_or_default(),
+        milestone: super::issue_milestone(v, "id"),
     })
 }
 
@@ -132,23 +133,51 @@ impl Tracker for Gitea {
                 format!("{}/labels", self.repo),
                 json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
             )],
-            Action::Create(d) => vec![r(
-                Method::Post,
-                format!("{}/issues", self.repo),
-                json!({"title": d.title, "body": d.body, "labels": self.ids(&d.labels), "closed": !d.open}),
-            )],
+            Action::Create(d) => {
+                let mut body =
+                    json!({"title": d.title, "body": d.body, "labels": self.ids(&d.labels), "closed": !d.open});
+                if let Some(m) = d.milestone {
+                    body["milestone"] = json!(m);
+                }
+                vec![r(Method::Post, format!("{}/issues", self.repo), body)]
+            }
             Action::Update { number, draft: d } => vec![
-                r(
-                    Method::Patch,
-                    format!("{}/issues/{number}", self.repo),
-                    json!({"title": d.title, "body": d.body, "state": if d.open { "open" } else { "closed" }}),
-                ),
+                r(Method::Patch, format!("{}/issues/{number}", self.repo), {
+                    let mut body =
+                        json!({"title": d.title, "body": d.body, "state": if d.open { "open" } else { "closed" }});
+                    if let Some(m) = d.milestone {
+                        body["milestone"] = json!(m);
+                    }
+                    body
+                }),
                 r(Method::Put, format!("{}/issues/{number}/labels", self.repo), json!({"labels": self.ids(&d.labels)})),
             ],
             Action::Comment { number, text } => {
                 vec![r(Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))]
             }
+            Action::CreateMilestone(d) | Action::UpdateMilestone { draft: d, .. } => {
+                let body = json!({
+                    "title": d.title,
+                    "description": d.description,
+                    "due_on": d.due.as_ref().map(|d| format!("{d}T00:00:00Z")),
+                    "state": if d.open { "open" } else { "closed" },
+                });
+                match action {
+                    Action::UpdateMilestone { number, .. } => {
+                        vec![r(Method::Patch, format!("{}/milestones/{number}", self.repo), body)]
+                    }
+                    _ => vec![r(Method::Post, format!("{}/milestones", self.repo), body)],
+                }
+            }
         }
+    }
+
+    fn milestones_url(&self) -> Option<String> {
+        Some(format!("{}/milestones?state=all&limit=50", self.repo))
+    }
+
+    fn parse_milestone(&self, v: &Value) -> Option<TrackerMilestone> {
+        super::milestone_of(v, "id", "due_on")
     }
 
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {

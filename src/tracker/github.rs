@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, Tracker, TrackerError};
+use super::{Action, Actor, Issue, MilestoneDraft, Tracker, TrackerError, TrackerMilestone};
 
 /// The API version kept is written against.
 pub const API_VERSION: &str = "2022-11-28";
@@ -67,6 +67,17 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_at: s("closed_at"),
         closed_by,
         updated_at: s("updated_at").unwrap_or_default(),
+        milestone: super::issue_milestone(v, "number"),
+    })
+}
+
+/// A milestone's fields as GitHub takes them (`due_on` is a timestamp).
+fn milestone_body(d: &MilestoneDraft) -> Value {
+    json!({
+        "title": d.title,
+        "description": d.description,
+        "due_on": d.due.as_ref().map(|d| format!("{d}T00:00:00Z")),
+        "state": if d.open { "open" } else { "closed" },
     })
 }
 
@@ -103,6 +114,14 @@ impl Tracker for GitHub {
         issue(v)
     }
 
+    fn milestones_url(&self) -> Option<String> {
+        Some(format!("{}/milestones?state=all&per_page=100", self.repo))
+    }
+
+    fn parse_milestone(&self, v: &Value) -> Option<TrackerMilestone> {
+        super::milestone_of(v, "number", "due_on")
+    }
+
     fn history_urls(&self, number: u64) -> Vec<String> {
         vec![format!("{}/issues/{number}/events?per_page=100", self.repo)]
     }
@@ -124,11 +143,13 @@ impl Tracker for GitHub {
                 format!("{}/labels", self.repo),
                 json!({"name": l.name, "color": l.color, "description": l.description}),
             ),
-            Action::Create(d) => (
-                Method::Post,
-                format!("{}/issues", self.repo),
-                json!({"title": d.title, "body": d.body, "labels": d.labels}),
-            ),
+            Action::Create(d) => {
+                let mut body = json!({"title": d.title, "body": d.body, "labels": d.labels});
+                if let Some(m) = d.milestone {
+                    body["milestone"] = json!(m);
+                }
+                (Method::Post, format!("{}/issues", self.repo), body)
+            }
             Action::Update { number, draft: d } => {
                 let mut body = json!({
                     "title": d.title,
@@ -139,7 +160,14 @@ impl Tracker for GitHub {
                 if let (false, Some(reason)) = (d.open, &d.state_reason) {
                     body["state_reason"] = json!(reason);
                 }
+                if let Some(m) = d.milestone {
+                    body["milestone"] = json!(m);
+                }
                 (Method::Patch, format!("{}/issues/{number}", self.repo), body)
+            }
+            Action::CreateMilestone(d) => (Method::Post, format!("{}/milestones", self.repo), milestone_body(d)),
+            Action::UpdateMilestone { number, draft } => {
+                (Method::Patch, format!("{}/milestones/{number}", self.repo), milestone_body(draft))
             }
             Action::Comment { number, text } => {
                 (Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))

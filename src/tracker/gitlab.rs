@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, Tracker, TrackerError};
+use super::{Action, Actor, Issue, Tracker, TrackerError, TrackerMilestone};
 
 /// A GitLab project's issues.
 #[derive(Debug)]
@@ -70,6 +70,7 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_at: s("closed_at"),
         closed_by,
         updated_at: s("updated_at").unwrap_or_default(),
+        milestone: super::issue_milestone(v, "id"),
     })
 }
 
@@ -106,6 +107,14 @@ impl Tracker for GitLab {
         issue(v)
     }
 
+    fn milestones_url(&self) -> Option<String> {
+        Some(format!("{}/milestones?per_page=100", self.project))
+    }
+
+    fn parse_milestone(&self, v: &Value) -> Option<TrackerMilestone> {
+        super::milestone_of(v, "id", "due_date")
+    }
+
     fn history_urls(&self, iid: u64) -> Vec<String> {
         ["resource_state_events", "resource_label_events"]
             .iter()
@@ -129,20 +138,36 @@ impl Tracker for GitLab {
                 format!("{}/labels", self.project),
                 json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
             ),
-            Action::Create(d) => (
-                Method::Post,
-                format!("{}/issues", self.project),
-                json!({"title": d.title, "description": d.body, "labels": d.labels.join(",")}),
-            ),
-            Action::Update { number, draft: d } => (
-                Method::Put,
-                format!("{}/issues/{number}", self.project),
-                json!({"title": d.title, "description": d.body, "labels": d.labels.join(","),
-                    "state_event": if d.open { "reopen" } else { "close" }}),
-            ),
+            Action::Create(d) => {
+                let mut body = json!({"title": d.title, "description": d.body, "labels": d.labels.join(",")});
+                if let Some(m) = d.milestone {
+                    body["milestone_id"] = json!(m);
+                }
+                (Method::Post, format!("{}/issues", self.project), body)
+            }
+            Action::Update { number, draft: d } => {
+                let mut body = json!({"title": d.title, "description": d.body, "labels": d.labels.join(","),
+                    "state_event": if d.open { "reopen" } else { "close" }});
+                if let Some(m) = d.milestone {
+                    body["milestone_id"] = json!(m);
+                }
+                (Method::Put, format!("{}/issues/{number}", self.project), body)
+            }
             Action::Comment { number, text } => {
                 (Method::Post, format!("{}/issues/{number}/notes", self.project), json!({"body": text}))
             }
+            // GitLab creates milestones active; a closed one is closed by an update after.
+            Action::CreateMilestone(d) => (
+                Method::Post,
+                format!("{}/milestones", self.project),
+                json!({"title": d.title, "description": d.description, "due_date": d.due}),
+            ),
+            Action::UpdateMilestone { number, draft: d } => (
+                Method::Put,
+                format!("{}/milestones/{number}", self.project),
+                json!({"title": d.title, "description": d.description, "due_date": d.due,
+                    "state_event": if d.open { "activate" } else { "close" }}),
+            ),
         };
         vec![Request { method, url, body: Some(body) }]
     }

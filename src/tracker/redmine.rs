@@ -188,6 +188,7 @@ impl Redmine {
             closed_at: v["closed_on"].as_str().map(str::to_string),
             closed_by: None,
             updated_at: v["updated_on"].as_str().unwrap_or_default().to_string(),
+            milestone: None,
         })
     }
 }
@@ -277,7 +278,8 @@ impl Tracker for Redmine {
             issue
         };
         match action {
-            Action::CreateLabel(_) => Vec::new(),
+            // Redmine has neither labels nor milestones (its versions are releases).
+            Action::CreateLabel(_) | Action::CreateMilestone(_) | Action::UpdateMilestone { .. } => Vec::new(),
             Action::Create(d) => {
                 let mut issue = fields(d);
                 issue["project_id"] = json!(self.project);

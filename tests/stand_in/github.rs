@@ -19,6 +19,8 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<String, Value>,
     pub comments: Vec<(u64, String)>,
+    /// Milestones by number.
+    pub milestones: BTreeMap<u64, Value>,
     /// Each issue's events (closed, reopened, labeled, unlabeled), oldest first.
     pub events: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
@@ -177,6 +179,10 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                     .collect()
             }
             ["labels"] => s.labels.values().cloned().collect(),
+            ["milestones"] => {
+                let state_filter = req.query.get("state").map_or("open", String::as_str);
+                s.milestones.values().filter(|m| state_filter == "all" || m["state"] == state_filter).cloned().collect()
+            }
             ["issues", n, "events"] => match n.parse::<u64>().ok().filter(|n| s.issues.contains_key(n)) {
                 Some(n) => s.events.get(&n).cloned().unwrap_or_default(),
                 None => return error(404, "Not Found"),
@@ -242,20 +248,25 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                     json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "missing_field", "field": "title"}]}),
                 );
             };
+            let Ok(milestone) = milestone_of(s, &req.body) else { return invalid_milestone() };
             let n = s.next_number;
             s.next_number += 1;
             let labels = labels_of(s, &req.body["labels"]);
             let issue = json!({"number": n, "title": title, "body": req.body["body"], "state": "open", "state_reason": null,
                 "labels": labels, "html_url": format!("https://github.com/{OWNER_REPO}/issues/{n}"),
-                "created_at": now, "updated_at": now, "closed_at": null});
+                "created_at": now, "updated_at": now, "closed_at": null, "milestone": milestone});
             s.issues.insert(n, issue.clone());
             (201, vec![], issue)
         }
         ("PATCH", ["issues", n]) => {
             let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
             let labels = (!req.body["labels"].is_null()).then(|| labels_of(s, &req.body["labels"]));
+            let Ok(milestone) = milestone_of(s, &req.body) else { return invalid_milestone() };
             let Some(before) = s.issues.get(&n).cloned() else { return error(404, "Not Found") };
             let issue = s.issues.get_mut(&n).unwrap();
+            if req.body.get("milestone").is_some() {
+                issue["milestone"] = milestone;
+            }
             for key in ["title", "body"] {
                 if !req.body[key].is_null() {
                     issue[key] = req.body[key].clone();
@@ -294,6 +305,32 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             s.label_events(n, &before["labels"], &after["labels"], bot, &now);
             (200, vec![], after)
         }
+        ("POST", ["milestones"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return error(422, "Validation Failed");
+            };
+            if s.milestones.values().any(|m| m["title"] == title) {
+                return (
+                    422,
+                    vec![],
+                    json!({"message": "Validation Failed", "errors": [{"resource": "Milestone", "code": "already_exists", "field": "title"}]}),
+                );
+            }
+            let n = s.milestones.len() as u64 + 1;
+            let mut m = json!({"number": n, "id": 9000 + n, "title": title, "description": null, "due_on": null,
+                "state": "open", "html_url": format!("https://github.com/{OWNER_REPO}/milestone/{n}"),
+                "created_at": now, "updated_at": now, "closed_at": null});
+            edit_milestone(&mut m, &req.body, &now);
+            s.milestones.insert(n, m.clone());
+            (201, vec![], m)
+        }
+        ("PATCH", ["milestones", n]) => {
+            let Some(m) = n.parse::<u64>().ok().and_then(|n| s.milestones.get_mut(&n)) else {
+                return error(404, "Not Found");
+            };
+            edit_milestone(m, &req.body, &now);
+            (200, vec![], m.clone())
+        }
         ("POST", ["issues", n, "comments"]) => {
             let Ok(n) = n.parse::<u64>() else { return error(404, "Not Found") };
             if !s.issues.contains_key(&n) {
@@ -305,6 +342,48 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// The milestone object a request's `milestone` names: `Ok(null)` for none or `null`, an
+/// error for a number that is not a milestone.
+fn milestone_of(s: &State, body: &Value) -> Result<Value, ()> {
+    match body.get("milestone") {
+        None | Some(Value::Null) => Ok(Value::Null),
+        Some(n) => n.as_u64().and_then(|n| s.milestones.get(&n)).cloned().ok_or(()),
+    }
+}
+
+fn invalid_milestone() -> Answer {
+    (
+        422,
+        vec![],
+        json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "invalid", "field": "milestone"}]}),
+    )
+}
+
+/// Apply a create or edit to a milestone. GitHub keeps a due date at 07:00 UTC, whatever
+/// time was sent (a known quirk: clients must compare dates, not timestamps).
+fn edit_milestone(m: &mut Value, body: &Value, now: &str) {
+    for key in ["title", "description"] {
+        if let Some(v) = body.get(key) {
+            m[key] = v.clone();
+        }
+    }
+    if let Some(due) = body.get("due_on") {
+        m["due_on"] = due.as_str().and_then(|d| d.get(..10)).map_or(Value::Null, |d| json!(format!("{d}T07:00:00Z")));
+    }
+    match body["state"].as_str() {
+        Some("closed") if m["state"] != "closed" => {
+            m["state"] = json!("closed");
+            m["closed_at"] = json!(now);
+        }
+        Some("open") => {
+            m["state"] = json!("open");
+            m["closed_at"] = Value::Null;
+        }
+        _ => {}
+    }
+    m["updated_at"] = json!(now);
 }
 
 /// Label objects for names; names not yet defined are created, as GitHub does.
