@@ -364,6 +364,29 @@ mod gitea {
     }
 
     #[test]
+    fn commitments_become_gitea_milestones() {
+        let gitea = Gitea::start(TOKEN);
+        let mut repo = plan(&gitea);
+        repo.edit("kept.toml", "\nproject = ", "\nmilestones = true\nproject = ");
+        repo.commit(crate::history::COORDINATOR, "Keep commitments as tracker milestones");
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        {
+            let s = gitea.lock();
+            assert_eq!(s.milestones.len(), 5);
+            for i in s.issues.values() {
+                let key = kept::tracker::marker_key(i["body"].as_str().unwrap()).unwrap();
+                let title = i["milestone"]["title"].as_str().unwrap_or_default();
+                assert!(title.starts_with(&format!("{}: ", key.split('/').next().unwrap())), "{key}: {title}");
+            }
+        }
+        let writes = gitea.lock().traffic.writes();
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(gitea.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
+    }
+
+    #[test]
     fn a_proxy_rate_limit_in_front_of_gitea_is_waited_out() {
         let gitea = Gitea::start(TOKEN);
         let repo = plan(&gitea);
@@ -450,6 +473,31 @@ mod gitlab {
         assert!(out.contains("retried"), "{out}");
         gitlab.lock().traffic.every = None;
         assert_eq!(gitlab.lock().issues.len(), 25, "one issue per milestone, none twice");
+    }
+
+    #[test]
+    fn commitments_become_gitlab_milestones() {
+        let gitlab = GitLab::start(TOKEN);
+        let mut repo = plan(&gitlab);
+        repo.edit("kept.toml", "\nproject = ", "\nmilestones = true\nproject = ");
+        repo.commit(crate::history::COORDINATOR, "Keep commitments as tracker milestones");
+        let (code, out, err) = sync(&repo, &["--format", "json"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let goals = json(&out)["sync"]["tracker_milestones"].clone();
+        assert_eq!(goals.as_array().unwrap().len(), 5, "{goals}");
+        {
+            let s = gitlab.lock();
+            assert_eq!(s.milestones.len(), 5);
+            for i in s.issues.values() {
+                let key = kept::tracker::marker_key(i["description"].as_str().unwrap()).unwrap();
+                let title = i["milestone"]["title"].as_str().unwrap_or_default();
+                assert!(title.starts_with(&format!("{}: ", key.split('/').next().unwrap())), "{key}: {title}");
+            }
+        }
+        let writes = gitlab.lock().traffic.writes();
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(gitlab.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
     }
 
     #[test]

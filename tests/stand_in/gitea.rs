@@ -18,6 +18,8 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<u64, Value>,
     pub comments: Vec<(u64, String)>,
+    /// Milestones by id.
+    pub milestones: BTreeMap<u64, Value>,
     /// Each issue's timeline of state and label changes, oldest first.
     pub timeline: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
@@ -121,6 +123,29 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             Some(n) => page(req, base, s.timeline.get(&n).cloned().unwrap_or_default()),
             None => error(404, "Not Found"),
         },
+        ("GET", ["milestones"]) => {
+            let state = req.query.get("state").map_or("open", String::as_str);
+            let items = s.milestones.values().filter(|m| state == "all" || m["state"] == state).cloned().collect();
+            page(req, base, items)
+        }
+        ("POST", ["milestones"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return error(422, "title is required");
+            };
+            let id = s.milestones.len() as u64 + 1;
+            let mut m = json!({"id": id, "title": title, "description": "", "state": "open", "due_on": null,
+                "open_issues": 0, "closed_issues": 0, "created_at": now, "updated_at": now, "closed_at": null});
+            edit_milestone(&mut m, &req.body, now);
+            s.milestones.insert(id, m.clone());
+            (201, vec![], m)
+        }
+        ("PATCH", ["milestones", id]) => {
+            let Some(m) = id.parse::<u64>().ok().and_then(|id| s.milestones.get_mut(&id)) else {
+                return error(404, "Not Found");
+            };
+            edit_milestone(m, &req.body, now);
+            (200, vec![], m.clone())
+        }
         ("GET", ["labels"]) => {
             let items: Vec<Value> = s.labels.values().cloned().collect();
             page(req, base, items)
@@ -147,17 +172,23 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let n = s.next_number;
             s.next_number += 1;
             let closed = req.body["closed"].as_bool().unwrap_or(false);
+            let Some(milestone) = milestone_of(s, &req.body) else { return error(422, "milestone does not exist") };
             let issue = json!({"id": 1000 + n, "number": n, "title": title, "body": req.body["body"],
                 "state": if closed { "closed" } else { "open" }, "labels": labels_by_id(s, &req.body["labels"]),
                 "html_url": format!("https://gitea.example/{OWNER_REPO}/issues/{n}"), "pull_request": null,
-                "created_at": now, "updated_at": now, "closed_at": if closed { json!(now) } else { Value::Null }});
+                "created_at": now, "updated_at": now, "closed_at": if closed { json!(now) } else { Value::Null },
+                "milestone": milestone});
             s.issues.insert(n, issue.clone());
             (201, vec![], issue)
         }
         ("PATCH", ["issues", n]) => {
+            let Some(milestone) = milestone_of(s, &req.body) else { return error(422, "milestone does not exist") };
             let Some(issue) = n.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
                 return error(404, "Not Found");
             };
+            if req.body.get("milestone").is_some() {
+                issue["milestone"] = milestone;
+            }
             for key in ["title", "body"] {
                 if !req.body[key].is_null() {
                     issue[key] = req.body[key].clone();
@@ -204,6 +235,34 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// The milestone a request's `milestone` (an id) names; `Some(null)` for none.
+fn milestone_of(s: &State, body: &Value) -> Option<Value> {
+    match body.get("milestone") {
+        None | Some(Value::Null) => Some(Value::Null),
+        Some(id) => id.as_u64().and_then(|id| s.milestones.get(&id)).cloned(),
+    }
+}
+
+fn edit_milestone(m: &mut Value, body: &Value, now: &str) {
+    for key in ["title", "description", "due_on"] {
+        if let Some(v) = body.get(key) {
+            m[key] = v.clone();
+        }
+    }
+    match body["state"].as_str() {
+        Some("closed") => {
+            m["state"] = json!("closed");
+            m["closed_at"] = json!(now);
+        }
+        Some("open") => {
+            m["state"] = json!("open");
+            m["closed_at"] = Value::Null;
+        }
+        _ => {}
+    }
+    m["updated_at"] = json!(now);
 }
 
 impl super::server::Service for State {

@@ -21,6 +21,8 @@ pub struct State {
     pub issues: BTreeMap<u64, Value>,
     pub labels: BTreeMap<String, Value>,
     pub notes: Vec<(u64, String)>,
+    /// Milestones by id (GitLab's global id; `iid` counts within the project).
+    pub milestones: BTreeMap<u64, Value>,
     /// Each issue's resource state events and resource label events, oldest first.
     pub state_events: BTreeMap<u64, Vec<Value>>,
     pub label_events: BTreeMap<u64, Vec<Value>>,
@@ -89,6 +91,14 @@ fn names(v: &Value) -> Vec<String> {
     v.as_str().unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
 }
 
+/// The milestone a request's `milestone_id` names; `Some(null)` for none.
+fn milestone_of(s: &State, body: &Value) -> Option<Value> {
+    match body.get("milestone_id") {
+        None | Some(Value::Null) => Some(Value::Null),
+        Some(id) => id.as_u64().and_then(|id| s.milestones.get(&id)).cloned(),
+    }
+}
+
 fn names_of(labels: &Value) -> Vec<String> {
     labels.as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_string)).collect()
 }
@@ -125,6 +135,40 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             }
             (200, headers, body)
         }
+        ("GET", ["milestones"]) => (200, vec![], Value::Array(s.milestones.values().cloned().collect())),
+        ("POST", ["milestones"]) => {
+            let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return error(400, "title is missing");
+            };
+            if s.milestones.values().any(|m| m["title"] == title) {
+                return error(400, "Milestone already exists");
+            }
+            let iid = s.milestones.len() as u64 + 1;
+            let id = 700 + iid;
+            // GitLab creates milestones active, whatever else is asked.
+            let m = json!({"id": id, "iid": iid, "project_id": 1, "title": title, "description": req.body["description"],
+                "due_date": req.body["due_date"], "start_date": null, "state": "active", "created_at": now, "updated_at": now,
+                "web_url": format!("https://gitlab.example/{PROJECT}/-/milestones/{iid}")});
+            s.milestones.insert(id, m.clone());
+            (201, vec![], m)
+        }
+        ("PUT", ["milestones", id]) => {
+            let Some(m) = id.parse::<u64>().ok().and_then(|id| s.milestones.get_mut(&id)) else {
+                return error(404, "404 Milestone Not Found");
+            };
+            for key in ["title", "description", "due_date"] {
+                if let Some(v) = req.body.get(key) {
+                    m[key] = v.clone();
+                }
+            }
+            match req.body["state_event"].as_str() {
+                Some("close") => m["state"] = json!("closed"),
+                Some("activate") => m["state"] = json!("active"),
+                _ => {}
+            }
+            m["updated_at"] = json!(now);
+            (200, vec![], m.clone())
+        }
         ("GET", ["issues", iid, kind @ ("resource_state_events" | "resource_label_events")]) => {
             let Some(iid) = iid.parse::<u64>().ok().filter(|n| s.issues.contains_key(n)) else {
                 return error(404, "404 Not found");
@@ -152,20 +196,25 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {
                 return error(400, "title is missing");
             };
+            let Some(milestone) = milestone_of(s, &req.body) else { return error(404, "404 Milestone Not Found") };
             let iid = s.next_iid;
             s.next_iid += 1;
             let mut labels = names(&req.body["labels"]);
             labels.sort();
             let issue = json!({"id": 5000 + iid, "iid": iid, "title": title, "description": req.body["description"],
                 "state": "opened", "labels": labels, "web_url": format!("https://gitlab.example/{PROJECT}/-/issues/{iid}"),
-                "created_at": now, "updated_at": now, "closed_at": null, "closed_by": null});
+                "created_at": now, "updated_at": now, "closed_at": null, "closed_by": null, "milestone": milestone});
             s.issues.insert(iid, issue.clone());
             (201, vec![], issue)
         }
         ("PUT", ["issues", iid]) => {
+            let Some(milestone) = milestone_of(s, &req.body) else { return error(404, "404 Milestone Not Found") };
             let Some(issue) = iid.parse::<u64>().ok().and_then(|n| s.issues.get_mut(&n)) else {
                 return error(404, "404 Not found");
             };
+            if req.body.get("milestone_id").is_some() {
+                issue["milestone"] = milestone;
+            }
             if !req.body["title"].is_null() {
                 issue["title"] = req.body["title"].clone();
             }
