@@ -133,6 +133,17 @@ pub struct TrackerMilestone {
     pub open: bool,
 }
 
+/// A pull request (GitLab: merge request) on the forge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PullRequest {
+    /// Its number (GitLab: iid).
+    pub number: u64,
+    /// Its web page.
+    pub url: String,
+    /// The branch it merges.
+    pub head: String,
+}
+
 /// What the repository says a commitment's tracker milestone should be.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MilestoneDraft {
@@ -188,6 +199,17 @@ pub enum Action {
         number: u64,
         /// The comment.
         text: String,
+    },
+    /// Open a pull (merge) request from a branch.
+    OpenPullRequest {
+        /// The branch with the change.
+        head: String,
+        /// The branch to merge it into.
+        base: String,
+        /// Title.
+        title: String,
+        /// Description.
+        body: String,
     },
     /// Create a tracker milestone for a commitment.
     CreateMilestone(MilestoneDraft),
@@ -348,6 +370,33 @@ pub trait Tracker {
                 url: request.url.clone(),
                 message: "the answer is not a milestone".into(),
             })?);
+        }
+        Ok(result)
+    }
+
+    /// Where the open pull requests from a branch are listed, if the forge has them.
+    fn pulls_url(&self, _head: &str) -> Option<String> {
+        None
+    }
+
+    /// A pull request from the forge's JSON.
+    fn parse_pull(&self, _v: &serde_json::Value) -> Option<PullRequest> {
+        None
+    }
+
+    /// Open a pull request ([`Action::OpenPullRequest`]), or find the one already open from
+    /// the same branch; `None` when the forge has no pull requests.
+    fn open_pull(&mut self, action: &Action) -> Result<Option<PullRequest>, TrackerError> {
+        let Action::OpenPullRequest { head, .. } = action else { return Ok(None) };
+        let Some(url) = self.pulls_url(head) else { return Ok(None) };
+        let open = self.list(&url)?;
+        if let Some(p) = open.iter().filter_map(|v| self.parse_pull(v)).find(|p| &p.head == head) {
+            return Ok(Some(p));
+        }
+        let mut result = None;
+        for request in self.requests(action) {
+            let response = self.http_mut().send(&request)?;
+            result = self.parse_pull(&response.body);
         }
         Ok(result)
     }

@@ -387,6 +387,23 @@ mod gitea {
     }
 
     #[test]
+    fn gitea_gets_a_pull_request_when_the_plan_asks_for_one() {
+        let gitea = Gitea::start(TOKEN);
+        let mut repo = plan(&gitea);
+        repo.edit("kept.toml", "\nproject = ", "\nwrite-back = \"pull-request\"\nproject = ");
+        repo.commit(crate::history::COORDINATOR, "Tracker changes by pull request");
+        gitea.lock().git_dir = Some(super::with_origin(&repo));
+        let head = repo.git(&["rev-parse", "HEAD"]);
+        for _ in 0..2 {
+            let (code, out, err) = sync(&repo, &[]);
+            assert_eq!(code, 0, "{out}{err}");
+            assert!(out.contains("pull request #26: https://gitea.example/"), "{out}");
+        }
+        assert_eq!(gitea.lock().pulls.len(), 1, "the open one is found the second time");
+        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    }
+
+    #[test]
     fn a_proxy_rate_limit_in_front_of_gitea_is_waited_out() {
         let gitea = Gitea::start(TOKEN);
         let repo = plan(&gitea);
@@ -498,6 +515,23 @@ mod gitlab {
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         assert_eq!(gitlab.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
+    }
+
+    #[test]
+    fn gitlab_gets_a_merge_request_when_the_plan_asks_for_one() {
+        let gitlab = GitLab::start(TOKEN);
+        let mut repo = plan(&gitlab);
+        repo.edit("kept.toml", "\nproject = ", "\nwrite-back = \"pull-request\"\nproject = ");
+        repo.commit(crate::history::COORDINATOR, "Tracker changes by merge request");
+        gitlab.lock().git_dir = Some(super::with_origin(&repo));
+        let head = repo.git(&["rev-parse", "HEAD"]);
+        for _ in 0..2 {
+            let (code, out, err) = sync(&repo, &[]);
+            assert_eq!(code, 0, "{out}{err}");
+            assert!(out.contains("pull request #1: https://gitlab.example/"), "{out}");
+        }
+        assert_eq!(gitlab.lock().merge_requests.len(), 1, "the open one is found the second time");
+        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
     }
 
     #[test]
@@ -711,4 +745,76 @@ fn commitments_become_tracker_milestones_holding_their_issues() {
     let s = github.lock();
     assert_eq!(s.milestones.len(), 5, "{out}");
     assert_eq!(s.milestones[&5]["due_on"], "2027-08-31T07:00:00Z");
+}
+
+#[test]
+fn tracker_changes_can_come_as_a_pull_request_instead_of_a_commit() {
+    let github = GitHub::start(TOKEN);
+    let url = github.url.clone();
+    let repo = Repo::template(move |dir: &Path| {
+        let kept = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&kept).unwrap();
+        let text = text
+            .replace("url = \"https://api.github.com\"", &format!("url = \"{url}\"\nwrite-back = \"pull-request\""));
+        std::fs::write(&kept, text).unwrap();
+    });
+    // Without a remote to push to, the pass says what to do.
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("git remote add origin"), "{err}");
+    let origin = with_origin(&repo);
+    github.lock().git_dir = Some(origin.clone());
+    let main = repo.git(&["rev-parse", "HEAD"]);
+
+    // The first pass records each issue's address: proposed, not committed.
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("pull request #"), "{out}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), main, "the plan's branch is not touched");
+    let branch = github.lock().pulls[0]["head"]["ref"].as_str().unwrap().to_string();
+    assert!(branch.starts_with("kept/sync-"), "{branch}");
+    let pushed = run(std::process::Command::new("git").arg("--git-dir").arg(&origin).args(["rev-parse", &branch])).1;
+    assert_eq!(pushed.trim(), repo.git(&["rev-parse", &branch]).trim(), "the branch is pushed");
+    // The same change again: the same branch, the pull request already open is found.
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(github.lock().pulls.len(), 1, "{out}");
+
+    // A coordinator merges it; then an issue is closed in the tracker.
+    repo.git(&["merge", "-q", "--ff-only", &branch]);
+    let merged = repo.git(&["rev-parse", "HEAD"]);
+    let number = *github
+        .lock()
+        .issues
+        .iter()
+        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
+        .unwrap()
+        .0;
+    github.lock().close(number, "completed", "okoval-yab");
+    let (code, out, err) = sync(&repo, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let proposed = json(&out)["pull_request"].clone();
+    let branch = proposed["branch"].as_str().unwrap().to_string();
+    assert_eq!(github.lock().pulls.len(), 2, "a new change, a new pull request");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), merged);
+    let message = repo.git(&["log", "-1", "--format=%B", &branch]);
+    assert!(message.contains("UAYAB0005/M2: completed in the tracker"), "{message}");
+    assert!(message.contains("Co-authored-by: Олена Коваль <o.koval@yablunivka.example>"), "{message}");
+    let (code, out) = repo.check(&["--base", merged.trim(), "--head", &branch]);
+    assert_eq!(code, 0, "the proposed commit passes kept check:\n{out}");
+    // Until it is merged, a pass proposes the same change again, and no third pull request.
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(github.lock().pulls.len(), 2, "{out}");
+}
+
+/// The forge's copy of the repository (a bare one beside it, as `origin`), which a pull
+/// request's branch is pushed to.
+fn with_origin(repo: &Repo) -> std::path::PathBuf {
+    let origin = repo.dir.parent().unwrap().join("origin.git");
+    let (code, _, err) = run(std::process::Command::new("git").arg("init").arg("-q").arg("--bare").arg(&origin));
+    assert_eq!(code, 0, "{err}");
+    repo.git(&["remote", "add", "origin", origin.to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    origin
 }

@@ -83,7 +83,14 @@ pub fn run(args: Args) -> CmdResult {
     }
     // Failing to keep the page cache costs reads next time, nothing else.
     let _ = kept::sync::state::write_cache(&cache_path, tracker.cache());
-    let written = if dry_run {
+    let by_pull_request = settings.by_pull_request();
+    let proposed = if dry_run || !by_pull_request {
+        None
+    } else {
+        let history = kept::history::History::open(&path)?;
+        kept::sync::propose::propose(&history, plan, &report, tracker.as_mut(), token.as_deref())?
+    };
+    let written = if dry_run || by_pull_request {
         None
     } else {
         let written = kept::sync::commit::write_report(&kept::history::History::open(&path)?, plan, &report)?;
@@ -100,7 +107,10 @@ pub fn run(args: Args) -> CmdResult {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
-            let value = serde_json::json!({"sync": &report, "commit": &written});
+            let value = match &proposed {
+                Some(p) => serde_json::json!({"sync": &report, "pull_request": p}),
+                None => serde_json::json!({"sync": &report, "commit": &written}),
+            };
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
         }
@@ -117,6 +127,21 @@ pub fn run(args: Args) -> CmdResult {
                 }
                 for f in &w.skipped {
                     writeln!(out, "{f} has uncommitted changes: its tracker changes wait for the next sync")?;
+                }
+            }
+            if let Some(p) = &proposed {
+                if let (Some(c), Some(b)) = (&p.written.commit, &p.written.branch) {
+                    writeln!(
+                        out,
+                        "committed {c:.10} on {b} and pushed it: {} milestone(s) from the tracker",
+                        p.written.milestones.len()
+                    )?;
+                }
+                if let Some(pr) = &p.pull_request {
+                    writeln!(out, "pull request #{}: {}", pr.number, pr.url)?;
+                }
+                if let Some(n) = &p.note {
+                    writeln!(out, "note: {n}")?;
                 }
             }
         }

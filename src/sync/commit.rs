@@ -65,6 +65,9 @@ pub struct Written {
     pub milestones: Vec<String>,
     /// Files skipped because they have uncommitted changes.
     pub skipped: Vec<String>,
+    /// The branch the commit is on, when it was made for a pull request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 /// Edit a commitment file's text: the milestones by id.
@@ -117,9 +120,31 @@ pub fn write_report(
     plan: &crate::plan::Plan,
     report: &super::Report,
 ) -> Result<Written, CommitError> {
+    match bot_commit(plan, report)? {
+        None => Ok(Written::default()),
+        Some(c) => write_back(history, &c.edits, &c.languages, (&c.name, &c.email), &c.message),
+    }
+}
+
+/// What the bot's commit for a sync pass holds.
+pub struct BotCommit {
+    /// The edits, by commitment directory and milestone id.
+    pub edits: BTreeMap<String, BTreeMap<String, MilestoneEdit>>,
+    /// The plan's languages.
+    pub languages: Vec<String>,
+    /// The bot's name.
+    pub name: String,
+    /// The bot's email.
+    pub email: String,
+    /// The message, with `Co-authored-by` trailers.
+    pub message: String,
+}
+
+/// The bot's commit for a sync pass; `None` when the plan needs no change.
+pub fn bot_commit(plan: &crate::plan::Plan, report: &super::Report) -> Result<Option<BotCommit>, CommitError> {
     let edits = super::write_backs(plan, report);
     if edits.is_empty() {
-        return Ok(Written::default());
+        return Ok(None);
     }
     let langs = super::languages(plan);
     let bot = plan.role_holders("bot").first().and_then(|id| plan.entity(&id.value)).ok_or(CommitError::NoBot)?;
@@ -145,7 +170,7 @@ pub fn write_report(
             message.push_str(&format!("Co-authored-by: {c}\n"));
         }
     }
-    write_back(history, &edits, &langs, (&name, &email), &message)
+    Ok(Some(BotCommit { edits, languages: langs, name, email, message }))
 }
 
 /// `Name <email>` for a tracker user: the person in people.toml with that forge account, or
@@ -182,38 +207,11 @@ pub fn write_back(
     }
     let branch = head_ref.name().map_err(|_| CommitError::Detached)?.to_string();
     let head = head_ref.peel_to_commit()?;
-    let mut tree = head.tree()?;
-    let prefix = history.prefix();
-    let mut written = Written::default();
-    let mut files = Vec::new();
-    for (dir, milestones) in edits {
-        let rel = format!("commitments/{dir}/commitment.toml");
-        let path = if prefix.is_empty() { rel.clone() } else { format!("{prefix}/{rel}") };
-        let Ok(entry) = tree.get_path(std::path::Path::new(&path)) else { continue };
-        let blob = repo.find_blob(entry.id())?;
-        if !clean(repo, &path, blob.content()) {
-            written.skipped.push(rel);
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(blob.content()) else { continue };
-        let Some(new) = edit_file(text, milestones, languages) else { continue };
-        if new == text {
-            continue;
-        }
-        let id = repo.blob(new.as_bytes())?;
-        tree = repo.find_tree(replace(repo, &tree, &path, id)?)?;
-        written.milestones.extend(milestones.keys().map(|m| format!("{dir}/{m}")));
-        files.push((path, new, entry.id(), id));
-    }
+    let (tree, files, mut written) = edited_tree(history, &head, edits, languages, true)?;
     if files.is_empty() {
         return Ok(written);
     }
-    let time = git2::Time::new(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
-        0,
-    );
-    let sig = git2::Signature::new(author.0, author.1, &time)?;
-    let commit = repo.commit(None, &sig, &sig, message, &tree, &[&head])?;
+    let commit = repo.commit(None, &signature(author)?, &signature(author)?, message, &tree, &[&head])?;
     // Write ahead what the working tree must become, so a run stopped between moving the
     // branch and updating the files finishes the job next time (`recover`).
     let journal = Journal {
@@ -239,6 +237,80 @@ pub fn write_back(
     }
     recover(repo)?;
     written.commit = Some(commit.to_string());
+    Ok(written)
+}
+
+/// A file the bot's commit changes: its path, new text, old and new blob ids.
+type Changed = (String, String, git2::Oid, git2::Oid);
+
+/// HEAD's tree with the edits made; with `spare_worktree`, files with uncommitted edits in
+/// the working tree are left out (listed in `skipped`).
+fn edited_tree<'r>(
+    history: &'r History,
+    head: &git2::Commit<'r>,
+    edits: &BTreeMap<String, BTreeMap<String, MilestoneEdit>>,
+    languages: &[String],
+    spare_worktree: bool,
+) -> Result<(git2::Tree<'r>, Vec<Changed>, Written), CommitError> {
+    let repo = history.repo();
+    let mut tree = head.tree()?;
+    let prefix = history.prefix();
+    let mut written = Written::default();
+    let mut files = Vec::new();
+    for (dir, milestones) in edits {
+        let rel = format!("commitments/{dir}/commitment.toml");
+        let path = if prefix.is_empty() { rel.clone() } else { format!("{prefix}/{rel}") };
+        let Ok(entry) = tree.get_path(std::path::Path::new(&path)) else { continue };
+        let blob = repo.find_blob(entry.id())?;
+        if spare_worktree && !clean(repo, &path, blob.content()) {
+            written.skipped.push(rel);
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(blob.content()) else { continue };
+        let Some(new) = edit_file(text, milestones, languages) else { continue };
+        if new == text {
+            continue;
+        }
+        let id = repo.blob(new.as_bytes())?;
+        tree = repo.find_tree(replace(repo, &tree, &path, id)?)?;
+        written.milestones.extend(milestones.keys().map(|m| format!("{dir}/{m}")));
+        files.push((path, new, entry.id(), id));
+    }
+    Ok((tree, files, written))
+}
+
+fn signature(author: (&str, &str)) -> Result<git2::Signature<'static>, git2::Error> {
+    let time = git2::Time::new(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+        0,
+    );
+    git2::Signature::new(author.0, author.1, &time)
+}
+
+/// Commit the edits on top of HEAD onto the branch `name` (made or moved there), leaving the
+/// current branch and the working tree alone: the change for a pull request.
+pub fn write_to_branch(history: &History, bot: &BotCommit, name: &str) -> Result<Written, CommitError> {
+    let repo = history.repo();
+    let head = repo.head()?.peel_to_commit()?;
+    let (tree, files, mut written) = edited_tree(history, &head, &bot.edits, &bot.languages, false)?;
+    if files.is_empty() {
+        return Ok(written);
+    }
+    let author = (bot.name.as_str(), bot.email.as_str());
+    // The same change on the same HEAD is the same commit: keep the branch where it is.
+    let reference = format!("refs/heads/{name}");
+    if let Ok(existing) = repo.find_reference(&reference).and_then(|r| r.peel_to_commit())
+        && existing.tree_id() == tree.id()
+        && existing.parent_ids().eq([head.id()])
+    {
+        written.commit = Some(existing.id().to_string());
+        written.branch = Some(name.to_string());
+        return Ok(written);
+    }
+    let commit = repo.commit(None, &signature(author)?, &signature(author)?, &bot.message, &tree, &[&head])?;
+    repo.reference(&reference, commit, true, "kept sync: tracker changes for a pull request")?;
+    written.commit = Some(commit.to_string());
+    written.branch = Some(name.to_string());
     Ok(written)
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, Tracker, TrackerError, TrackerMilestone};
+use super::{Action, Actor, Issue, PullRequest, Tracker, TrackerError, TrackerMilestone};
 
 /// A Gitea or Forgejo repository's issues.
 #[derive(Debug)]
@@ -155,6 +155,11 @@ impl Tracker for Gitea {
             Action::Comment { number, text } => {
                 vec![r(Method::Post, format!("{}/issues/{number}/comments", self.repo), json!({"body": text}))]
             }
+            Action::OpenPullRequest { head, base, title, body } => vec![r(
+                Method::Post,
+                format!("{}/pulls", self.repo),
+                json!({"head": head, "base": base, "title": title, "body": body}),
+            )],
             Action::CreateMilestone(d) | Action::UpdateMilestone { draft: d, .. } => {
                 let body = json!({
                     "title": d.title,
@@ -170,6 +175,18 @@ impl Tracker for Gitea {
                 }
             }
         }
+    }
+
+    fn pulls_url(&self, _head: &str) -> Option<String> {
+        Some(format!("{}/pulls?state=open&limit=50", self.repo))
+    }
+
+    fn parse_pull(&self, v: &Value) -> Option<PullRequest> {
+        Some(PullRequest {
+            number: v.get("number")?.as_u64()?,
+            url: v.get("html_url")?.as_str()?.to_string(),
+            head: v.get("head")?.get("ref")?.as_str()?.to_string(),
+        })
     }
 
     fn milestones_url(&self) -> Option<String> {

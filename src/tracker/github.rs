@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, MilestoneDraft, Tracker, TrackerError, TrackerMilestone};
+use super::{Action, Actor, Issue, MilestoneDraft, PullRequest, Tracker, TrackerError, TrackerMilestone};
 
 /// The API version kept is written against.
 pub const API_VERSION: &str = "2022-11-28";
@@ -114,6 +114,19 @@ impl Tracker for GitHub {
         issue(v)
     }
 
+    fn pulls_url(&self, head: &str) -> Option<String> {
+        let owner = self.repo.rsplit('/').nth(1).unwrap_or_default();
+        Some(format!("{}/pulls?state=open&head={owner}:{head}&per_page=100", self.repo))
+    }
+
+    fn parse_pull(&self, v: &Value) -> Option<PullRequest> {
+        Some(PullRequest {
+            number: v.get("number")?.as_u64()?,
+            url: v.get("html_url")?.as_str()?.to_string(),
+            head: v.get("head")?.get("ref")?.as_str()?.to_string(),
+        })
+    }
+
     fn milestones_url(&self) -> Option<String> {
         Some(format!("{}/milestones?state=all&per_page=100", self.repo))
     }
@@ -165,6 +178,11 @@ impl Tracker for GitHub {
                 }
                 (Method::Patch, format!("{}/issues/{number}", self.repo), body)
             }
+            Action::OpenPullRequest { head, base, title, body } => (
+                Method::Post,
+                format!("{}/pulls", self.repo),
+                json!({"title": title, "head": head, "base": base, "body": body, "maintainer_can_modify": true}),
+            ),
             Action::CreateMilestone(d) => (Method::Post, format!("{}/milestones", self.repo), milestone_body(d)),
             Action::UpdateMilestone { number, draft } => {
                 (Method::Patch, format!("{}/milestones/{number}", self.repo), milestone_body(draft))

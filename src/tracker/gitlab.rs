@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::http::{Cache, Http, Method, Options, Request};
-use super::{Action, Actor, Issue, Tracker, TrackerError, TrackerMilestone};
+use super::{Action, Actor, Issue, PullRequest, Tracker, TrackerError, TrackerMilestone};
 
 /// A GitLab project's issues.
 #[derive(Debug)]
@@ -107,6 +107,18 @@ impl Tracker for GitLab {
         issue(v)
     }
 
+    fn pulls_url(&self, head: &str) -> Option<String> {
+        Some(format!("{}/merge_requests?state=opened&source_branch={head}&per_page=100", self.project))
+    }
+
+    fn parse_pull(&self, v: &Value) -> Option<PullRequest> {
+        Some(PullRequest {
+            number: v.get("iid")?.as_u64()?,
+            url: v.get("web_url")?.as_str()?.to_string(),
+            head: v.get("source_branch")?.as_str()?.to_string(),
+        })
+    }
+
     fn milestones_url(&self) -> Option<String> {
         Some(format!("{}/milestones?per_page=100", self.project))
     }
@@ -156,6 +168,12 @@ impl Tracker for GitLab {
             Action::Comment { number, text } => {
                 (Method::Post, format!("{}/issues/{number}/notes", self.project), json!({"body": text}))
             }
+            Action::OpenPullRequest { head, base, title, body } => (
+                Method::Post,
+                format!("{}/merge_requests", self.project),
+                json!({"source_branch": head, "target_branch": base, "title": title, "description": body,
+                    "remove_source_branch": true}),
+            ),
             // GitLab creates milestones active; a closed one is closed by an update after.
             Action::CreateMilestone(d) => (
                 Method::Post,

@@ -278,8 +278,12 @@ impl Tracker for Redmine {
             issue
         };
         match action {
-            // Redmine has neither labels nor milestones (its versions are releases).
-            Action::CreateLabel(_) | Action::CreateMilestone(_) | Action::UpdateMilestone { .. } => Vec::new(),
+            // Redmine has neither labels nor milestones (its versions are releases),
+            // nor pull requests (it hosts no code review).
+            Action::CreateLabel(_)
+            | Action::CreateMilestone(_)
+            | Action::UpdateMilestone { .. }
+            | Action::OpenPullRequest { .. } => Vec::new(),
             Action::Create(d) => {
                 let mut issue = fields(d);
                 issue["project_id"] = json!(self.project);

@@ -20,6 +20,10 @@ pub struct State {
     pub comments: Vec<(u64, String)>,
     /// Milestones by id.
     pub milestones: BTreeMap<u64, Value>,
+    /// Pull requests opened through the API.
+    pub pulls: Vec<Value>,
+    /// The repository's git directory, where a pull request's branches must exist.
+    pub git_dir: Option<std::path::PathBuf>,
     /// Each issue's timeline of state and label changes, oldest first.
     pub timeline: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
@@ -123,6 +127,30 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             Some(n) => page(req, base, s.timeline.get(&n).cloned().unwrap_or_default()),
             None => error(404, "Not Found"),
         },
+        ("GET", ["pulls"]) => {
+            let state = req.query.get("state").map_or("open", String::as_str);
+            let items = s.pulls.iter().filter(|p| state == "all" || p["state"] == state).cloned().collect();
+            page(req, base, items)
+        }
+        ("POST", ["pulls"]) => {
+            let (Some(head), Some(target)) = (req.body["head"].as_str(), req.body["base"].as_str()) else {
+                return error(422, "head and base are required");
+            };
+            let exists = |b: &str| super::server::branch_exists(s.git_dir.as_deref(), b);
+            if !exists(head) || !exists(target) {
+                return error(404, "branch does not exist");
+            }
+            if s.pulls.iter().any(|p| p["state"] == "open" && p["head"]["ref"] == head) {
+                return error(409, "pull request already exists for these targets");
+            }
+            let n = s.next_number;
+            s.next_number += 1;
+            let pr = json!({"id": 3000 + n, "number": n, "state": "open", "title": req.body["title"], "body": req.body["body"],
+                "head": {"ref": head}, "base": {"ref": target},
+                "html_url": format!("https://gitea.example/{OWNER_REPO}/pulls/{n}"), "created_at": now});
+            s.pulls.push(pr.clone());
+            (201, vec![], pr)
+        }
         ("GET", ["milestones"]) => {
             let state = req.query.get("state").map_or("open", String::as_str);
             let items = s.milestones.values().filter(|m| state == "all" || m["state"] == state).cloned().collect();

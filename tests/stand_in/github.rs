@@ -21,6 +21,10 @@ pub struct State {
     pub comments: Vec<(u64, String)>,
     /// Milestones by number.
     pub milestones: BTreeMap<u64, Value>,
+    /// Pull requests opened through the API.
+    pub pulls: Vec<Value>,
+    /// The repository's git directory, where a pull request's branches must exist.
+    pub git_dir: Option<std::path::PathBuf>,
     /// Each issue's events (closed, reopened, labeled, unlabeled), oldest first.
     pub events: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
@@ -179,6 +183,17 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                     .collect()
             }
             ["labels"] => s.labels.values().cloned().collect(),
+            ["pulls"] => {
+                // `head` is `owner:branch`; `state` defaults to open.
+                let head = req.query.get("head").map(|h| h.split_once(':').map_or(h.as_str(), |(_, b)| b));
+                let state = req.query.get("state").map_or("open", String::as_str);
+                s.pulls
+                    .iter()
+                    .filter(|p| state == "all" || p["state"] == state)
+                    .filter(|p| head.is_none_or(|h| p["head"]["ref"] == h))
+                    .cloned()
+                    .collect()
+            }
             ["milestones"] => {
                 let state_filter = req.query.get("state").map_or("open", String::as_str);
                 s.milestones.values().filter(|m| state_filter == "all" || m["state"] == state_filter).cloned().collect()
@@ -304,6 +319,34 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             }
             s.label_events(n, &before["labels"], &after["labels"], bot, &now);
             (200, vec![], after)
+        }
+        ("POST", ["pulls"]) => {
+            let (Some(head), Some(base)) = (req.body["head"].as_str(), req.body["base"].as_str()) else {
+                return error(422, "Validation Failed");
+            };
+            let exists = |branch: &str| super::server::branch_exists(s.git_dir.as_deref(), branch);
+            if !exists(head) || !exists(base) {
+                return (
+                    422,
+                    vec![],
+                    json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "field": "head", "code": "invalid"}]}),
+                );
+            }
+            if s.pulls.iter().any(|p| p["state"] == "open" && p["head"]["ref"] == head) {
+                return (
+                    422,
+                    vec![],
+                    json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom",
+                        "message": format!("A pull request already exists for yablunivka:{head}.")}]}),
+                );
+            }
+            let n = s.next_number;
+            s.next_number += 1;
+            let pr = json!({"number": n, "state": "open", "title": req.body["title"], "body": req.body["body"],
+                "head": {"ref": head, "label": format!("yablunivka:{head}")}, "base": {"ref": base},
+                "html_url": format!("https://github.com/{OWNER_REPO}/pull/{n}"), "created_at": now});
+            s.pulls.push(pr.clone());
+            (201, vec![], pr)
         }
         ("POST", ["milestones"]) => {
             let Some(title) = req.body["title"].as_str().filter(|t| !t.is_empty()) else {

@@ -23,6 +23,10 @@ pub struct State {
     pub notes: Vec<(u64, String)>,
     /// Milestones by id (GitLab's global id; `iid` counts within the project).
     pub milestones: BTreeMap<u64, Value>,
+    /// Merge requests opened through the API.
+    pub merge_requests: Vec<Value>,
+    /// The repository's git directory, where a merge request's branches must exist.
+    pub git_dir: Option<std::path::PathBuf>,
     /// Each issue's resource state events and resource label events, oldest first.
     pub state_events: BTreeMap<u64, Vec<Value>>,
     pub label_events: BTreeMap<u64, Vec<Value>>,
@@ -134,6 +138,37 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 headers.push(("link".into(), format!("<{base}{}?{query}>; rel=\"next\"", req.path)));
             }
             (200, headers, body)
+        }
+        ("GET", ["merge_requests"]) => {
+            let state = req.query.get("state").map_or("all", String::as_str);
+            let source = req.query.get("source_branch");
+            let items = s
+                .merge_requests
+                .iter()
+                .filter(|m| state == "all" || m["state"] == state)
+                .filter(|m| source.is_none_or(|b| m["source_branch"] == b.as_str()))
+                .cloned()
+                .collect();
+            (200, vec![], Value::Array(items))
+        }
+        ("POST", ["merge_requests"]) => {
+            let (Some(source), Some(target)) = (req.body["source_branch"].as_str(), req.body["target_branch"].as_str())
+            else {
+                return error(400, "source_branch, target_branch are missing");
+            };
+            let exists = |b: &str| super::server::branch_exists(s.git_dir.as_deref(), b);
+            if !exists(source) || !exists(target) {
+                return error(400, "Source branch does not exist");
+            }
+            if s.merge_requests.iter().any(|m| m["state"] == "opened" && m["source_branch"] == source) {
+                return error(409, "Another open merge request already exists for this source branch");
+            }
+            let iid = s.merge_requests.len() as u64 + 1;
+            let mr = json!({"id": 800 + iid, "iid": iid, "state": "opened", "title": req.body["title"],
+                "description": req.body["description"], "source_branch": source, "target_branch": target,
+                "web_url": format!("https://gitlab.example/{PROJECT}/-/merge_requests/{iid}"), "created_at": now});
+            s.merge_requests.push(mr.clone());
+            (201, vec![], mr)
         }
         ("GET", ["milestones"]) => (200, vec![], Value::Array(s.milestones.values().cloned().collect())),
         ("POST", ["milestones"]) => {

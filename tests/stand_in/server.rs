@@ -106,6 +106,19 @@ impl RateWindow {
     }
 }
 
+/// Whether a branch exists in the forge's copy of the repository (a bare repository the
+/// test pushes to), as a forge checks before it opens a pull request.
+pub fn branch_exists(git_dir: Option<&std::path::Path>, branch: &str) -> bool {
+    git_dir.is_some_and(|dir| {
+        std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(dir)
+            .args(["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
 /// An error answer with a message, in the shape the forges use.
 pub fn error(status: u16, message: &str) -> Answer {
     (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
