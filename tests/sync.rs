@@ -818,3 +818,29 @@ fn with_origin(repo: &Repo) -> std::path::PathBuf {
     repo.git(&["push", "-q", "origin", "main"]);
     origin
 }
+
+#[test]
+fn githubs_primary_rate_limit_is_waited_out_or_reported() {
+    // 30 requests a second: the pass runs into the limit, waits for its reset (the 403 has
+    // no retry-after; x-ratelimit-reset says when), and finishes without a duplicate.
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    github.lock().rate = RateWindow::new(30, std::time::Duration::from_secs(1));
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(github.lock().rate.refused > 0, "the limit was reached");
+    assert!(out.contains(": 403"), "and the pass says what it waited for:\n{out}");
+    assert_eq!(github.lock().issues.len(), 26, "25 issues and the pull request, none twice");
+    // A limit that resets later than kept waits stops the pass, saying when to run again.
+    // (Conditional reads answered 304 cost nothing, so the list must have changed.)
+    github.lock().close(2, "completed", "okoval-yab");
+    github.lock().rate = RateWindow::new(0, std::time::Duration::from_secs(3600));
+    let (code, out, err) = run(repo
+        .s
+        .kept()
+        .args(["sync", repo.dir.to_str().unwrap()])
+        .env("KEPT_TRACKER_TOKEN", TOKEN)
+        .env("KEPT_TRACKER_MAX_WAIT_S", "2"));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("rate limit is spent until") && err.contains("run again then"), "{err}");
+}

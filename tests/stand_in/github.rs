@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use super::server::{Answer, Incoming, Traffic, error, etag};
+use super::server::{Answer, Incoming, RateWindow, Traffic, error, etag};
 
 use serde_json::{Value, json};
 
@@ -29,7 +29,8 @@ pub struct State {
     pub events: BTreeMap<u64, Vec<Value>>,
     pub next_number: u64,
     pub traffic: Traffic,
-    pub rate_remaining: u64,
+    /// The primary rate limit (5,000 an hour unless a test sets another).
+    pub rate: RateWindow,
     pub token: String,
     pub clock: u64,
 }
@@ -117,7 +118,7 @@ impl GitHub {
     pub fn start(token: &str) -> GitHub {
         let state = Arc::new(Mutex::new(State {
             next_number: 1,
-            rate_remaining: 5000,
+            rate: RateWindow::new(5000, std::time::Duration::from_secs(3600)),
             token: token.to_string(),
             ..State::default()
         }));
@@ -163,7 +164,9 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             if req.headers.get("if-none-match") == Some(&tag) {
                 return (304, vec![("etag".into(), tag)], Value::Null);
             }
-            s.rate_remaining = s.rate_remaining.saturating_sub(1);
+            if s.rate.take().is_err() {
+                return error(403, "API rate limit exceeded");
+            }
             return (200, vec![("etag".into(), tag)], body);
         }
         let items: Vec<Value> = match segments.as_slice() {
@@ -230,16 +233,14 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             // Not counted against the rate limit.
             return (304, headers, Value::Null);
         }
-        if s.rate_remaining == 0 {
+        if s.rate.take().is_err() {
             return error(403, "API rate limit exceeded");
         }
-        s.rate_remaining -= 1;
         return (200, headers, body);
     }
-    if s.rate_remaining == 0 {
+    if s.rate.take().is_err() {
         return error(403, "API rate limit exceeded");
     }
-    s.rate_remaining -= 1;
     let now = s.now();
     match (req.method.as_str(), segments.as_slice()) {
         ("POST", ["labels"]) => {
@@ -457,9 +458,11 @@ impl super::server::Service for State {
 
     fn headers(&self) -> Vec<(String, String)> {
         vec![
-            ("x-ratelimit-limit".into(), "5000".into()),
-            ("x-ratelimit-remaining".into(), self.rate_remaining.to_string()),
-            ("x-ratelimit-reset".into(), "1795003600".into()),
+            ("x-ratelimit-limit".into(), self.rate.limit.to_string()),
+            ("x-ratelimit-remaining".into(), self.rate.remaining.to_string()),
+            ("x-ratelimit-reset".into(), self.rate.reset_epoch().to_string()),
+            ("x-ratelimit-used".into(), (self.rate.limit - self.rate.remaining).to_string()),
+            ("x-ratelimit-resource".into(), "core".into()),
         ]
     }
 }

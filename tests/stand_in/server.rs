@@ -79,6 +79,12 @@ pub struct RateWindow {
     pub refused: u64,
 }
 
+impl Default for RateWindow {
+    fn default() -> Self {
+        RateWindow::new(5000, Duration::from_secs(3600))
+    }
+}
+
 impl RateWindow {
     pub fn new(limit: u64, window: Duration) -> RateWindow {
         RateWindow { limit, remaining: limit, window, reset_at: std::time::Instant::now() + window, refused: 0 }
