@@ -230,6 +230,9 @@ pub fn sync(
             planned.insert(key.clone());
             let mut want = draft(plan, c, m);
             want.milestone = milestone_numbers.get(&c.id.value).copied();
+            if !writer.tracker.has_due_dates() {
+                want.due = None;
+            }
             let known = state.items.get(&key).cloned();
             let issue = known.as_ref().and_then(|k| by_number.get(&k.issue).copied()).or(by_marker.get(&key).copied());
             let outcome = match issue {

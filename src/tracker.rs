@@ -55,6 +55,9 @@ pub struct Issue {
     /// The tracker milestone it is in (GitHub's number, Gitea's and GitLab's id).
     #[serde(default)]
     pub milestone: Option<u64>,
+    /// Its due date (YYYY-MM-DD), on trackers whose issues have one.
+    #[serde(default)]
+    pub due: Option<String>,
 }
 
 /// A person in the tracker.
@@ -103,6 +106,7 @@ impl Draft {
             // A tracker without close reasons (Gitea) carries withdrawn in the status label.
             && (self.open || issue.state_reason.is_none() || issue.state_reason == self.state_reason)
             && (self.milestone.is_none() || issue.milestone == self.milestone)
+            && (self.due.is_none() || issue.due == self.due)
     }
 }
 
@@ -289,6 +293,10 @@ pub trait Tracker {
     fn requests(&self, action: &Action) -> Vec<Request>;
     /// Whether an issue can be created closed (else it is closed by an update after).
     fn creates_closed(&self) -> bool {
+        false
+    }
+    /// Whether the tracker's issues have due dates (GitHub's do not: its milestones do).
+    fn has_due_dates(&self) -> bool {
         false
     }
     /// Whether the tracker has labels (Redmine has none: its statuses carry the status).

@@ -430,6 +430,7 @@ mod gitea {
             let names: Vec<&str> =
                 m1["labels"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
             assert!(names.contains(&"status: completed") && names.contains(&"kept"), "labels by id: {names:?}");
+            assert_eq!(m1["due_date"], "2026-03-31T23:59:59+02:00", "the milestone's due date is the deadline");
         }
         // Nothing new: no write, only conditional reads answered 304.
         let writes = gitea.lock().traffic.writes();
@@ -558,12 +559,25 @@ mod gitlab {
             assert_eq!(s.issues.len(), 25, "one issue per milestone");
             let m1 = s.issues.values().find(|i| i["description"].as_str().unwrap().contains("UAYAB0005/M1 ")).unwrap();
             assert_eq!(m1["state"], "closed", "a completed milestone's issue, closed by state_event");
+            assert_eq!(m1["due_date"], "2026-03-31", "the milestone's due date is the issue's");
             assert!(m1["labels"].as_array().unwrap().iter().any(|l| l == "status: completed"));
         }
         let writes = gitlab.lock().traffic.writes();
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         assert_eq!(gitlab.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
+        // A due date moved in GitLab is put back: the plan owns it.
+        let m3 = *gitlab
+            .lock()
+            .issues
+            .iter()
+            .find(|(_, i)| i["description"].as_str().unwrap().contains("UAYAB0005/M3 "))
+            .unwrap()
+            .0;
+        gitlab.lock().issues.get_mut(&m3).unwrap()["due_date"] = serde_json::json!("2030-01-01");
+        let (code, out, err) = sync(&repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(gitlab.lock().issues[&m3]["due_date"], "2027-05-31", "{out}");
         // Closed in GitLab by the coordinator: the plan follows, Co-authored-by her.
         let iid = *gitlab
             .lock()

@@ -74,7 +74,13 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_by: None,
         updated_at: s("updated_at").unwrap_or_default(),
         milestone: super::issue_milestone(v, "id"),
+        due: v.get("due_date").and_then(Value::as_str).and_then(|d| d.get(..10)).map(str::to_string),
     })
+}
+
+/// An issue's deadline as Gitea takes it: a timestamp (Gitea keeps the day).
+fn deadline(d: &super::Draft) -> Option<String> {
+    d.due.as_ref().map(|day| format!("{day}T00:00:00Z"))
 }
 
 impl Tracker for Gitea {
@@ -134,8 +140,8 @@ impl Tracker for Gitea {
                 json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
             )],
             Action::Create(d) => {
-                let mut body =
-                    json!({"title": d.title, "body": d.body, "labels": self.ids(&d.labels), "closed": !d.open});
+                let mut body = json!({"title": d.title, "body": d.body, "labels": self.ids(&d.labels), "closed": !d.open,
+                    "due_date": deadline(d)});
                 if let Some(m) = d.milestone {
                     body["milestone"] = json!(m);
                 }
@@ -143,8 +149,8 @@ impl Tracker for Gitea {
             }
             Action::Update { number, draft: d } => vec![
                 r(Method::Patch, format!("{}/issues/{number}", self.repo), {
-                    let mut body =
-                        json!({"title": d.title, "body": d.body, "state": if d.open { "open" } else { "closed" }});
+                    let mut body = json!({"title": d.title, "body": d.body,
+                        "state": if d.open { "open" } else { "closed" }, "due_date": deadline(d)});
                     if let Some(m) = d.milestone {
                         body["milestone"] = json!(m);
                     }
@@ -187,6 +193,10 @@ impl Tracker for Gitea {
             url: v.get("html_url")?.as_str()?.to_string(),
             head: v.get("head")?.get("ref")?.as_str()?.to_string(),
         })
+    }
+
+    fn has_due_dates(&self) -> bool {
+        true
     }
 
     fn milestones_url(&self) -> Option<String> {

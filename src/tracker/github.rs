@@ -68,6 +68,7 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_by,
         updated_at: s("updated_at").unwrap_or_default(),
         milestone: super::issue_milestone(v, "number"),
+        due: None,
     })
 }
 

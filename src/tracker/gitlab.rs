@@ -71,6 +71,7 @@ fn issue(v: &Value) -> Option<Issue> {
         closed_by,
         updated_at: s("updated_at").unwrap_or_default(),
         milestone: super::issue_milestone(v, "id"),
+        due: s("due_date").and_then(|d| d.get(..10).map(str::to_string)),
     })
 }
 
@@ -119,6 +120,10 @@ impl Tracker for GitLab {
         })
     }
 
+    fn has_due_dates(&self) -> bool {
+        true
+    }
+
     fn milestones_url(&self) -> Option<String> {
         Some(format!("{}/milestones?per_page=100", self.project))
     }
@@ -151,7 +156,8 @@ impl Tracker for GitLab {
                 json!({"name": l.name, "color": format!("#{}", l.color), "description": l.description}),
             ),
             Action::Create(d) => {
-                let mut body = json!({"title": d.title, "description": d.body, "labels": d.labels.join(",")});
+                let mut body = json!({"title": d.title, "description": d.body, "labels": d.labels.join(","),
+                    "due_date": d.due});
                 if let Some(m) = d.milestone {
                     body["milestone_id"] = json!(m);
                 }
@@ -159,7 +165,7 @@ impl Tracker for GitLab {
             }
             Action::Update { number, draft: d } => {
                 let mut body = json!({"title": d.title, "description": d.body, "labels": d.labels.join(","),
-                    "state_event": if d.open { "reopen" } else { "close" }});
+                    "due_date": d.due, "state_event": if d.open { "reopen" } else { "close" }});
                 if let Some(m) = d.milestone {
                     body["milestone_id"] = json!(m);
                 }

@@ -189,6 +189,7 @@ impl Redmine {
             closed_by: None,
             updated_at: v["updated_on"].as_str().unwrap_or_default().to_string(),
             milestone: None,
+            due: v["due_date"].as_str().map(str::to_string),
         })
     }
 }
@@ -265,6 +266,10 @@ impl Tracker for Redmine {
 
     fn labels(&mut self) -> Result<Vec<String>, TrackerError> {
         Ok(Vec::new())
+    }
+
+    fn has_due_dates(&self) -> bool {
+        true
     }
 
     fn requests(&self, action: &Action) -> Vec<Request> {

@@ -205,7 +205,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
                 "state": if closed { "closed" } else { "open" }, "labels": labels_by_id(s, &req.body["labels"]),
                 "html_url": format!("https://gitea.example/{OWNER_REPO}/issues/{n}"), "pull_request": null,
                 "created_at": now, "updated_at": now, "closed_at": if closed { json!(now) } else { Value::Null },
-                "milestone": milestone});
+                "milestone": milestone, "due_date": deadline(&req.body["due_date"])});
             s.issues.insert(n, issue.clone());
             (201, vec![], issue)
         }
@@ -216,6 +216,9 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             };
             if req.body.get("milestone").is_some() {
                 issue["milestone"] = milestone;
+            }
+            if let Some(due) = req.body.get("due_date") {
+                issue["due_date"] = deadline(due);
             }
             for key in ["title", "body"] {
                 if !req.body[key].is_null() {
@@ -263,6 +266,12 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// Gitea keeps an issue's deadline as the end of that day in the server's time zone (here
+/// UTC+2), whatever time was sent.
+fn deadline(due: &Value) -> Value {
+    due.as_str().and_then(|d| d.get(..10)).map_or(Value::Null, |day| json!(format!("{day}T23:59:59+02:00")))
 }
 
 /// The milestone a request's `milestone` (an id) names; `Some(null)` for none.

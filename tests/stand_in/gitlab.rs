@@ -238,7 +238,8 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             labels.sort();
             let issue = json!({"id": 5000 + iid, "iid": iid, "title": title, "description": req.body["description"],
                 "state": "opened", "labels": labels, "web_url": format!("https://gitlab.example/{PROJECT}/-/issues/{iid}"),
-                "created_at": now, "updated_at": now, "closed_at": null, "closed_by": null, "milestone": milestone});
+                "created_at": now, "updated_at": now, "closed_at": null, "closed_by": null, "milestone": milestone,
+                "due_date": req.body["due_date"]});
             s.issues.insert(iid, issue.clone());
             (201, vec![], issue)
         }
@@ -255,6 +256,9 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             }
             if !req.body["description"].is_null() {
                 issue["description"] = req.body["description"].clone();
+            }
+            if let Some(due) = req.body.get("due_date") {
+                issue["due_date"] = due.clone();
             }
             let before = issue.clone();
             if !req.body["labels"].is_null() {
