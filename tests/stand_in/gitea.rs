@@ -163,7 +163,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let id = s.milestones.len() as u64 + 1;
             let mut m = json!({"id": id, "title": title, "description": "", "state": "open", "due_on": null,
                 "open_issues": 0, "closed_issues": 0, "created_at": now, "updated_at": now, "closed_at": null});
-            edit_milestone(&mut m, &req.body, now);
+            super::server::edit_milestone(&mut m, &req.body, now, str::to_string);
             s.milestones.insert(id, m.clone());
             (201, vec![], m)
         }
@@ -171,7 +171,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let Some(m) = id.parse::<u64>().ok().and_then(|id| s.milestones.get_mut(&id)) else {
                 return error(404, "Not Found");
             };
-            edit_milestone(m, &req.body, now);
+            super::server::edit_milestone(m, &req.body, now, str::to_string);
             (200, vec![], m.clone())
         }
         ("GET", ["labels"]) => {
@@ -280,26 +280,6 @@ fn milestone_of(s: &State, body: &Value) -> Option<Value> {
         None | Some(Value::Null) => Some(Value::Null),
         Some(id) => id.as_u64().and_then(|id| s.milestones.get(&id)).cloned(),
     }
-}
-
-fn edit_milestone(m: &mut Value, body: &Value, now: &str) {
-    for key in ["title", "description", "due_on"] {
-        if let Some(v) = body.get(key) {
-            m[key] = v.clone();
-        }
-    }
-    match body["state"].as_str() {
-        Some("closed") => {
-            m["state"] = json!("closed");
-            m["closed_at"] = json!(now);
-        }
-        Some("open") => {
-            m["state"] = json!("open");
-            m["closed_at"] = Value::Null;
-        }
-        _ => {}
-    }
-    m["updated_at"] = json!(now);
 }
 
 impl super::server::Service for State {

@@ -364,7 +364,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let mut m = json!({"number": n, "id": 9000 + n, "title": title, "description": null, "due_on": null,
                 "state": "open", "html_url": format!("https://github.com/{OWNER_REPO}/milestone/{n}"),
                 "created_at": now, "updated_at": now, "closed_at": null});
-            edit_milestone(&mut m, &req.body, &now);
+            super::server::edit_milestone(&mut m, &req.body, &now, github_due);
             s.milestones.insert(n, m.clone());
             (201, vec![], m)
         }
@@ -372,7 +372,7 @@ fn answer(s: &mut State, req: &Incoming, base: &str) -> Answer {
             let Some(m) = n.parse::<u64>().ok().and_then(|n| s.milestones.get_mut(&n)) else {
                 return error(404, "Not Found");
             };
-            edit_milestone(m, &req.body, &now);
+            super::server::edit_milestone(m, &req.body, &now, github_due);
             (200, vec![], m.clone())
         }
         ("POST", ["issues", n, "comments"]) => {
@@ -405,29 +405,10 @@ fn invalid_milestone() -> Answer {
     )
 }
 
-/// Apply a create or edit to a milestone. GitHub keeps a due date at 07:00 UTC, whatever
-/// time was sent (a known quirk: clients must compare dates, not timestamps).
-fn edit_milestone(m: &mut Value, body: &Value, now: &str) {
-    for key in ["title", "description"] {
-        if let Some(v) = body.get(key) {
-            m[key] = v.clone();
-        }
-    }
-    if let Some(due) = body.get("due_on") {
-        m["due_on"] = due.as_str().and_then(|d| d.get(..10)).map_or(Value::Null, |d| json!(format!("{d}T07:00:00Z")));
-    }
-    match body["state"].as_str() {
-        Some("closed") if m["state"] != "closed" => {
-            m["state"] = json!("closed");
-            m["closed_at"] = json!(now);
-        }
-        Some("open") => {
-            m["state"] = json!("open");
-            m["closed_at"] = Value::Null;
-        }
-        _ => {}
-    }
-    m["updated_at"] = json!(now);
+/// GitHub keeps a milestone's due date at 07:00 UTC, whatever time was sent (a known quirk:
+/// clients must compare dates, not timestamps).
+fn github_due(due: &str) -> String {
+    format!("{}T07:00:00Z", due.get(..10).unwrap_or(due))
 }
 
 /// Label objects for names; names not yet defined are created, as GitHub does.

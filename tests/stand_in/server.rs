@@ -125,6 +125,31 @@ pub fn branch_exists(git_dir: Option<&std::path::Path>, branch: &str) -> bool {
     })
 }
 
+/// Edit a GitHub- or Gitea-shaped milestone (`state` open or closed): the `fields` the body
+/// has are copied, then `due_on` goes through `due` (each forge keeps it its own way).
+pub fn edit_milestone(m: &mut Value, body: &Value, now: &str, due: impl Fn(&str) -> String) {
+    for key in ["title", "description"] {
+        if let Some(v) = body.get(key) {
+            m[key] = v.clone();
+        }
+    }
+    if let Some(d) = body.get("due_on") {
+        m["due_on"] = d.as_str().map_or(Value::Null, |d| json!(due(d)));
+    }
+    match body["state"].as_str() {
+        Some("closed") if m["state"] != "closed" => {
+            m["state"] = json!("closed");
+            m["closed_at"] = json!(now);
+        }
+        Some("open") => {
+            m["state"] = json!("open");
+            m["closed_at"] = Value::Null;
+        }
+        _ => {}
+    }
+    m["updated_at"] = json!(now);
+}
+
 /// An error answer with a message, in the shape the forges use.
 pub fn error(status: u16, message: &str) -> Answer {
     (status, vec![], json!({"message": message, "documentation_url": "https://docs.github.com/rest"}))
