@@ -18,6 +18,7 @@
 pub mod commit;
 mod draft;
 pub mod milestones;
+pub mod pass;
 pub mod propose;
 pub mod state;
 

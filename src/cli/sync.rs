@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use kept::sync::{Report, State, What};
+use kept::sync::{Report, What};
 
 use super::{CmdResult, Format, INVALID};
 
@@ -24,86 +24,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> CmdResult {
     let path = super::default_path(args.path);
-    let repo = git2::Repository::discover(&path)
-        .map_err(|e| format!("{} is not in a git repository ({})", path.display(), e.message()))?;
-    // One sync at a time per repository; a run stopped between its bot commit and the
-    // working tree's update is finished first.
-    let _lock = if args.dry_run {
-        None
-    } else {
-        let lock = kept::sync::commit::lock(&repo)
-            .map_err(|e| format!("cannot take the sync lock in {}: {e}", repo.path().display()))?;
-        kept::sync::commit::recover(&repo)?;
-        Some(lock)
+    let options = kept::sync::pass::PassOptions {
+        dry_run: args.dry_run,
+        tracker: args.tracker,
+        http: kept::tracker::Options::from_env(),
+        today: super::today()?,
     };
-    // Only committed history is synced: the plan at HEAD.
-    let loaded = kept::plan::load_rev(&path, "HEAD")?;
-    let report = kept::rules::validate(&loaded, super::today()?);
-    if !report.is_valid() {
-        return Err(format!(
-            "the plan at HEAD has {} error(s); run `kept validate --rev HEAD` and fix them before syncing",
-            report.errors()
-        )
-        .into());
-    }
-    let plan = &loaded.plan;
-    let settings = plan
-        .settings
-        .as_ref()
-        .and_then(|s| s.tracker.as_ref())
-        .ok_or("kept.toml has no [tracker]; add kind, url and project (see docs/sync.md)")?;
-    if let Some(t) = &args.tracker
-        && t != &settings.kind.value
-    {
-        return Err(format!("--tracker {t}: kept.toml names a {} tracker", settings.kind.value).into());
-    }
-    let url = settings
-        .url
-        .as_ref()
-        .map(|u| u.value.clone())
-        .or_else(|| kept::tracker::default_url(&settings.kind.value).map(str::to_string))
-        .unwrap_or_default();
-    let token = kept::tracker::token(&url)?;
-    let project = settings.project.as_ref().map_or("", |p| p.value.as_str());
-    let state_path = State::path(repo.path(), &settings.kind.value, project);
-    let cache_path = kept::sync::state::cache_path(&state_path);
-    let mut state = State::read(&state_path);
-    let cache = kept::sync::state::read_cache(&cache_path);
-    let mut tracker = kept::tracker::connect(settings, token.as_deref(), kept::tracker::Options::from_env(), cache)?;
-    let dry_run = args.dry_run;
-    let mut save_error = None;
-    let mut save = |s: &State| {
-        if !dry_run && let Err(e) = s.write(&state_path) {
-            save_error.get_or_insert(e);
-        }
-    };
-    let report = kept::sync::sync(plan, tracker.as_mut(), &mut state, &mut save, dry_run)?;
-    if let Some(e) = save_error {
-        return Err(format!("cannot save the sync state to {}: {e}", state_path.display()).into());
-    }
-    // Failing to keep the page cache costs reads next time, nothing else.
-    let _ = kept::sync::state::write_cache(&cache_path, tracker.cache());
-    let by_pull_request = settings.by_pull_request();
-    let proposed = if dry_run || !by_pull_request {
-        None
-    } else {
-        let history = kept::history::History::open(&path)?;
-        kept::sync::propose::propose(&history, plan, &report, tracker.as_mut(), token.as_deref())?
-    };
-    let written = if dry_run || by_pull_request {
-        None
-    } else {
-        let written = kept::sync::commit::write_report(&kept::history::History::open(&path)?, plan, &report)?;
-        if written.commit.is_some() && !report.incoming.is_empty() {
-            // The plan now says what the tracker said: both sides agree from here on.
-            let after = kept::plan::load_rev(&path, "HEAD")?;
-            kept::sync::acknowledge(&after.plan, &report, &mut state);
-            state
-                .write(&state_path)
-                .map_err(|e| format!("cannot save the sync state to {}: {e}", state_path.display()))?;
-        }
-        Some(written)
-    };
+    let dry_run = options.dry_run;
+    let kept::sync::pass::Pass { report, written, proposed } = kept::sync::pass::pass(&path, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
