@@ -3,6 +3,7 @@
 
 mod check;
 mod codeowners;
+mod daemon;
 mod demo;
 mod diff;
 mod hooks;
@@ -56,6 +57,10 @@ enum Command {
     Publish(publish::Args),
     /// Keep every milestone in step with one issue in the plan's tracker, both ways.
     Sync(sync::Args),
+    /// Run the whole flow continuously for the plans a configuration lists, and serve them.
+    Daemon(daemon::DaemonArgs),
+    /// Serve the example plan with its dashboard, feeds and a stand-in tracker (--demo).
+    Serve(daemon::ServeArgs),
 }
 
 /// Output format of reporting commands.
@@ -107,6 +112,8 @@ pub fn run() -> ExitCode {
         Command::Log(a) => log::run(a),
         Command::Publish(a) => publish::run(a),
         Command::Sync(a) => sync::run(a),
+        Command::Daemon(a) => daemon::daemon(a),
+        Command::Serve(a) => daemon::serve(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -246,6 +246,64 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// One diagnostic as JSON.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    /// Repository-relative path.
+    pub file: Option<&'a str>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column, in characters.
+    pub column: Option<usize>,
+    /// Line of the span's end.
+    pub end_line: Option<usize>,
+    /// Column of the span's end.
+    pub end_column: Option<usize>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The rule's code.
+    pub code: &'a str,
+    /// What is wrong.
+    pub message: &'a str,
+    /// Context.
+    pub notes: &'a [String],
+    /// What to do.
+    pub help: Option<&'a str>,
+}
+
+/// Diagnostics as JSON objects, with lines and columns resolved.
+pub fn json_diagnostics<'a>(diags: &'a [Diagnostic], sources: &SourceMap) -> Vec<JsonDiagnostic<'a>> {
+    diags
+        .iter()
+        .map(|d| {
+            let file = d.file.as_deref();
+            let at = |offset: usize| file.and_then(|f| sources.line_col(f, offset));
+            let (start, end) = match &d.span {
+                Some(span) => (at(span.start), at(span.end)),
+                None => (None, None),
+            };
+            // A finding about a whole file (or one kept could not read) points at its start.
+            let first = LineCol { line: 1, column: 1 };
+            let (start, end) = match (file, start) {
+                (Some(_), None) => (Some(first), Some(first)),
+                _ => (start, end),
+            };
+            JsonDiagnostic {
+                file,
+                line: start.map(|l| l.line),
+                column: start.map(|l| l.column),
+                end_line: end.map(|l| l.line),
+                end_column: end.map(|l| l.column),
+                severity: d.severity,
+                code: d.code,
+                message: &d.message,
+                notes: &d.notes,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod check;
 pub mod codeowners;
+pub mod daemon;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;

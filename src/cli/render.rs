@@ -2,13 +2,16 @@
 
 use std::io::{IsTerminal, Write};
 
-use serde::Serialize;
-
-use kept::diagnostic::{Diagnostic, LineCol, Severity, SourceMap};
+use kept::diagnostic::{Diagnostic, Severity, SourceMap};
 
 /// Whether to colour stdout: only on a terminal, and never when NO_COLOR is set.
 pub fn colour() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// Whether to colour stderr (logs, errors): the same rule, for stderr.
+pub fn colour_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 struct Style {
@@ -104,58 +107,11 @@ fn window(line: &str, col: usize) -> (String, usize) {
     (shown, col_in)
 }
 
-/// One diagnostic as JSON.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic<'a> {
-    file: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-    end_line: Option<usize>,
-    end_column: Option<usize>,
-    severity: Severity,
-    code: &'a str,
-    message: &'a str,
-    notes: &'a [String],
-    help: Option<&'a str>,
-}
-
-/// Diagnostics as JSON objects, with lines and columns resolved.
-pub fn json_diagnostics<'a>(diags: &'a [Diagnostic], sources: &SourceMap) -> Vec<JsonDiagnostic<'a>> {
-    diags
-        .iter()
-        .map(|d| {
-            let file = d.file.as_deref();
-            let at = |offset: usize| file.and_then(|f| sources.line_col(f, offset));
-            let (start, end) = match &d.span {
-                Some(span) => (at(span.start), at(span.end)),
-                None => (None, None),
-            };
-            // A finding about a whole file (or one kept could not read) points at its start.
-            let first = LineCol { line: 1, column: 1 };
-            let (start, end) = match (file, start) {
-                (Some(_), None) => (Some(first), Some(first)),
-                _ => (start, end),
-            };
-            JsonDiagnostic {
-                file,
-                line: start.map(|l| l.line),
-                column: start.map(|l| l.column),
-                end_line: end.map(|l| l.line),
-                end_column: end.map(|l| l.column),
-                severity: d.severity,
-                code: d.code,
-                message: &d.message,
-                notes: &d.notes,
-                help: d.help.as_deref(),
-            }
-        })
-        .collect()
-}
+pub use kept::diagnostic::json_diagnostics;
 
 /// Print a command failure and its causes to stderr.
 pub fn error(e: &dyn std::error::Error) {
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
-    let st = Style { on: colour };
+    let st = Style { on: colour_stderr() };
     let mut msg = format!("{} {e}", st.paint("1;31", "error:"));
     let mut cause = e.source();
     while let Some(c) = cause {

@@ -29,6 +29,7 @@ pub fn run(args: Args) -> CmdResult {
         tracker: args.tracker,
         http: kept::tracker::Options::from_env(),
         today: super::today()?,
+        settle: true,
     };
     let dry_run = options.dry_run;
     let kept::sync::pass::Pass { report, written, proposed } = kept::sync::pass::pass(&path, &options)?;

@@ -45,6 +45,17 @@ pub enum CommitError {
     /// Someone else moved the branch while kept wrote.
     #[error("the branch moved while kept wrote to it; run kept sync again")]
     Moved,
+    /// The change would make the plan invalid.
+    #[error(
+        "writing the tracker's changes would add {added} error(s) to the plan (e.g. {example}); nothing was \
+         committed: fix the tracker's side or the plan and sync again"
+    )]
+    WouldBreak {
+        /// How many errors it would add.
+        added: usize,
+        /// The first of them.
+        example: String,
+    },
     /// The working tree could not be brought up to date.
     #[error("the commit was made, but {path} in the working tree could not be updated")]
     Worktree {
@@ -211,6 +222,7 @@ pub fn write_back(
     if files.is_empty() {
         return Ok(written);
     }
+    guard(history, &head.tree()?, &tree)?;
     let commit = repo.commit(None, &signature(author)?, &signature(author)?, message, &tree, &[&head])?;
     // Write ahead what the working tree must become, so a run stopped between moving the
     // branch and updating the files finishes the job next time (`recover`).
@@ -279,6 +291,35 @@ fn edited_tree<'r>(
     Ok((tree, files, written))
 }
 
+/// Refuse a bot commit that would add errors to the plan: the edited tree is checked like
+/// any change before it is committed.
+fn guard(history: &History, before: &git2::Tree<'_>, after: &git2::Tree<'_>) -> Result<(), CommitError> {
+    let repo = history.repo();
+    let prefix = history.prefix();
+    let check = |tree: &git2::Tree<'_>| -> Option<crate::rules::Report> {
+        let sub = if prefix.is_empty() { tree.id() } else { tree.get_path(std::path::Path::new(prefix)).ok()?.id() };
+        let source = crate::plan::source::GitSource::from_tree(repo, sub).ok()?;
+        Some(crate::rules::validate(&crate::plan::load(&source), crate::date::Date::today_utc()))
+    };
+    let (Some(was), Some(now)) = (check(before), check(after)) else { return Ok(()) };
+    if now.errors() > was.errors() {
+        let known: std::collections::HashSet<String> =
+            was.diagnostics.iter().map(|d| format!("{}{:?}{}", d.code, d.file, d.message)).collect();
+        let example = now
+            .diagnostics
+            .iter()
+            .find(|d| {
+                d.severity == crate::diagnostic::Severity::Error
+                    && !known.contains(&format!("{}{:?}{}", d.code, d.file, d.message))
+            })
+            .map_or_else(String::new, |d| {
+                format!("{} in {}: {}", d.code, d.file.as_deref().unwrap_or("the plan"), d.message)
+            });
+        return Err(CommitError::WouldBreak { added: now.errors() - was.errors(), example });
+    }
+    Ok(())
+}
+
 fn signature(author: (&str, &str)) -> Result<git2::Signature<'static>, git2::Error> {
     let time = git2::Time::new(
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
@@ -296,6 +337,7 @@ pub fn write_to_branch(history: &History, bot: &BotCommit, name: &str) -> Result
     if files.is_empty() {
         return Ok(written);
     }
+    guard(history, &head.tree()?, &tree)?;
     let author = (bot.name.as_str(), bot.email.as_str());
     // The same change on the same HEAD is the same commit: keep the branch where it is.
     let reference = format!("refs/heads/{name}");

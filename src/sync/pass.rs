@@ -23,6 +23,10 @@ pub struct PassOptions {
     pub http: Options,
     /// Today, for validating the plan.
     pub today: Date,
+    /// Record in the state that the plan follows the tracker once the bot commit is made.
+    /// The daemon, which must first push a clone's commit, says false and calls [`settle`]
+    /// after the push: a commit that never reaches the remote must not count as agreed.
+    pub settle: bool,
 }
 
 /// What a pass did.
@@ -109,8 +113,8 @@ pub fn pass(path: &Path, options: &PassOptions) -> Result<Pass, PassError> {
     let _lock = if options.dry_run {
         None
     } else {
-        let lock = super::commit::lock(&repo)
-            .map_err(|source| PassError::Lock { path: repo.path().to_path_buf(), source })?;
+        let lock =
+            super::commit::lock(&repo).map_err(|source| PassError::Lock { path: repo.path().to_path_buf(), source })?;
         super::commit::recover(&repo)?;
         Some(lock)
     };
@@ -162,11 +166,26 @@ pub fn pass(path: &Path, options: &PassOptions) -> Result<Pass, PassError> {
         return Ok(Pass { report, written: None, proposed });
     }
     let written = super::commit::write_report(&history, plan, &report)?;
-    if written.commit.is_some() && !report.incoming.is_empty() {
-        // The plan now says what the tracker said: both sides agree from here on.
-        let after = crate::plan::load_rev(path, "HEAD")?;
-        super::acknowledge(&after.plan, &report, &mut state);
-        state.write(&state_path).map_err(|source| PassError::State { path: state_path.clone(), source })?;
+    if options.settle && written.commit.is_some() {
+        settle(path, &report)?;
     }
     Ok(Pass { report, written: Some(written), proposed: None })
+}
+
+/// The plan at HEAD now says what the tracker said (the pass's bot commit is in it): record
+/// that both sides agree on what changed, so the next pass does not take the bot's commit for
+/// a change made in the repository.
+pub fn settle(path: &Path, report: &Report) -> Result<(), PassError> {
+    if report.incoming.is_empty() {
+        return Ok(());
+    }
+    let repo = git2::Repository::discover(path)
+        .map_err(|source| PassError::NotARepository { path: path.to_path_buf(), source })?;
+    let loaded = crate::plan::load_rev(path, "HEAD")?;
+    let Some(settings) = loaded.plan.settings.as_ref().and_then(|s| s.tracker.as_ref()) else { return Ok(()) };
+    let project = settings.project.as_ref().map_or("", |p| p.value.as_str());
+    let state_path = State::path(repo.path(), &settings.kind.value, project);
+    let mut state = State::read(&state_path);
+    super::acknowledge(&loaded.plan, report, &mut state);
+    state.write(&state_path).map_err(|source| PassError::State { path: state_path.clone(), source })
 }

@@ -102,7 +102,7 @@ pub fn propose(
     if written.commit.is_none() {
         return Ok(None);
     }
-    push(repo, &name, tracker.kind(), token)?;
+    push(repo, &name, tracker.kind(), token, true)?;
     let (title, body) = describe(&bot, &name);
     let action = Action::OpenPullRequest { head: name.clone(), base: base.clone(), title, body };
     let pull_request =
@@ -125,9 +125,16 @@ fn describe(bot: &BotCommit, branch: &str) -> (String, String) {
     (title, body)
 }
 
-/// Push `branch` to the remote, forcing it (it is kept's own branch), with the tracker's
-/// token for an HTTPS remote.
-fn push(repo: &git2::Repository, branch: &str, kind: &str, token: Option<&str>) -> Result<(), ProposeError> {
+/// Push `branch` to the remote `origin`, with the tracker's token for an HTTPS remote;
+/// `force` for kept's own branches. A push the remote refuses (someone pushed first) is
+/// [`ProposeError::Rejected`].
+pub fn push(
+    repo: &git2::Repository,
+    branch: &str,
+    kind: &str,
+    token: Option<&str>,
+    force: bool,
+) -> Result<(), ProposeError> {
     let mut remote = repo.find_remote(REMOTE).map_err(|_| ProposeError::NoRemote)?;
     let user = match kind {
         "github" => "x-access-token",
@@ -150,7 +157,7 @@ fn push(repo: &git2::Repository, branch: &str, kind: &str, token: Option<&str>) 
     });
     let mut options = git2::PushOptions::new();
     options.remote_callbacks(callbacks);
-    let spec = format!("+refs/heads/{branch}:refs/heads/{branch}");
+    let spec = format!("{}refs/heads/{branch}:refs/heads/{branch}", if force { "+" } else { "" });
     remote
         .push(&[spec.as_str()], Some(&mut options))
         .map_err(|source| ProposeError::Push { branch: branch.to_string(), source })?;

@@ -1,0 +1,370 @@
+//! One plan the daemon follows: where its repository is, where its site is published, what
+//! the daemon last saw, and the blocking work (fetch, validate and publish a revision, check
+//! the working tree, sync the tracker). The daemon's tasks call these one at a time per plan.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::config::{PlanConfig, PlanSource};
+use super::metrics::{Metrics, labels};
+use crate::date::Date;
+
+/// What the daemon knows of a plan, for the status API and the dashboard.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanStatus {
+    /// The member code, under which the plan is served.
+    pub code: String,
+    /// `worktree` or `clone`.
+    pub mode: &'static str,
+    /// The commit followed (HEAD of the working tree, or the clone's branch).
+    pub head: Option<String>,
+    /// Whether the plan at that commit validates.
+    pub valid: Option<bool>,
+    /// Its errors and warnings.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Its diagnostics (file, line, column, code, message, help), when it does not validate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<serde_json::Value>,
+    /// The commit whose site is served.
+    pub published: Option<String>,
+    /// When it was published (RFC 3339).
+    pub published_at: Option<String>,
+    /// The working tree's uncommitted state (watch mode only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<WorktreeStatus>,
+    /// The last tracker sync.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncStatus>,
+    /// The last thing that went wrong, if the last attempt failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Live validation of the working tree (uncommitted edits).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorktreeStatus {
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Every finding.
+    pub diagnostics: Vec<serde_json::Value>,
+}
+
+/// The last tracker sync.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncStatus {
+    /// When it ran (RFC 3339).
+    pub at: String,
+    /// Whether it finished.
+    pub ok: bool,
+    /// What it did, or why it failed.
+    pub summary: String,
+    /// The bot commit or pull request it made, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wrote: Option<String>,
+}
+
+/// A plan the daemon follows.
+#[derive(Debug)]
+pub struct Plan {
+    /// Where it comes from and what to do with it.
+    pub config: PlanConfig,
+    /// The code it is served under.
+    pub code: String,
+    /// Its repository: the working tree, or the clone the daemon owns.
+    pub repo: PathBuf,
+    /// Where its site is published (a link swapped on each publish).
+    pub site: PathBuf,
+    /// Its public address.
+    pub base_url: Option<String>,
+    /// What the daemon knows of it.
+    pub status: Mutex<PlanStatus>,
+}
+
+/// Why a step of the work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    /// Git.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    /// Loading the plan.
+    #[error(transparent)]
+    Load(#[from] crate::plan::LoadError),
+    /// Reading history.
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
+    /// Publishing.
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
+    /// Syncing.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::pass::PassError),
+    /// Pushing the bot commit.
+    #[error(transparent)]
+    Push(crate::sync::propose::ProposeError),
+}
+
+/// Now, as RFC 3339.
+pub fn now_text() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    crate::publish::rfc3339(secs)
+}
+
+/// The code a plan repository names for itself (plan.toml's member-code at HEAD).
+pub fn code_of(repo: &Path) -> Option<String> {
+    let loaded = crate::plan::load_rev(repo, "HEAD").ok()?;
+    let code = loaded.plan.meta.as_ref()?.member_code.as_ref()?.value.clone();
+    (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(code)
+}
+
+/// Make or update the daemon's own clone of a remote: a bare repository whose branches follow
+/// the remote's. Returns whether the followed branch moved.
+pub fn fetch(repo: &Path, remote: &str, branch: &str) -> Result<bool, git2::Error> {
+    let git = match git2::Repository::open_bare(repo) {
+        Ok(g) => g,
+        Err(_) => {
+            std::fs::create_dir_all(repo).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+            let g = git2::Repository::init_bare(repo)?;
+            g.remote("origin", remote)?;
+            g
+        }
+    };
+    let before = git.refname_to_id(&format!("refs/heads/{branch}")).ok();
+    let mut origin = git.find_remote("origin")?;
+    let spec = format!("+refs/heads/{branch}:refs/heads/{branch}");
+    origin.fetch(&[spec.as_str()], None, None)?;
+    git.set_head(&format!("refs/heads/{branch}"))?;
+    let after = git.refname_to_id(&format!("refs/heads/{branch}")).ok();
+    Ok(before != after)
+}
+
+impl Plan {
+    /// A plan at `repo`, published under `data_dir/sites/CODE`.
+    pub fn new(config: PlanConfig, code: String, repo: PathBuf, data_dir: &Path, base_url: Option<String>) -> Plan {
+        let mode = match config.source {
+            PlanSource::Worktree(_) => "worktree",
+            PlanSource::Clone { .. } => "clone",
+        };
+        let status = PlanStatus { code: code.clone(), mode, ..PlanStatus::default() };
+        Plan { site: data_dir.join("sites").join(&code), config, code, repo, base_url, status: Mutex::new(status) }
+    }
+
+    fn status(&self) -> std::sync::MutexGuard<'_, PlanStatus> {
+        self.status.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A copy of what the daemon knows.
+    pub fn snapshot(&self) -> PlanStatus {
+        self.status().clone()
+    }
+
+    /// Whether the site at this plan's address is being served from a revision that is not
+    /// the one followed (the followed one does not validate).
+    pub fn behind(&self) -> bool {
+        let s = self.status();
+        s.valid == Some(false)
+    }
+
+    /// Validate the followed revision and, if it is new and valid, publish it. A revision that
+    /// does not validate leaves the last valid site served. Returns whether a site was
+    /// published.
+    pub fn refresh(&self, metrics: &Metrics, today: Date, since: Instant) -> Result<bool, WorkError> {
+        let git = git2::Repository::open(&self.repo)?;
+        let head = git.head()?.peel_to_commit()?.id().to_string();
+        let plan_label = labels(&[("plan", &self.code)]);
+        {
+            let s = self.status();
+            if s.head.as_deref() == Some(head.as_str()) && s.valid.is_some() {
+                return Ok(false);
+            }
+        }
+        let started = Instant::now();
+        let loaded = crate::plan::load_rev(&self.repo, &head)?;
+        let report = crate::rules::validate(&loaded, today);
+        let diagnostics: Vec<serde_json::Value> =
+            crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
+                .iter()
+                .filter_map(|d| serde_json::to_value(d).ok())
+                .collect();
+        metrics.set("kept_validation_errors", plan_label.clone(), report.errors() as f64);
+        metrics.set("kept_validation_warnings", plan_label.clone(), report.warnings() as f64);
+        {
+            let mut s = self.status();
+            s.head = Some(head.clone());
+            s.valid = Some(report.is_valid());
+            s.errors = report.errors();
+            s.warnings = report.warnings();
+            s.diagnostics = if report.is_valid() { Vec::new() } else { diagnostics };
+        }
+        if !report.is_valid() {
+            metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "invalid")]), 1);
+            tracing::warn!(plan = %self.code, commit = %head, errors = report.errors(), "the plan does not validate; the last valid site stays published");
+            return Ok(false);
+        }
+        let history = crate::history::History::open(&self.repo)?;
+        let files = crate::publish::publish(&history, &self.repo, &head, self.base_url.clone(), &self.site)?;
+        metrics.observe("kept_publish_duration_seconds", plan_label.clone(), started.elapsed());
+        metrics.observe("kept_commit_to_publish_seconds", plan_label, since.elapsed());
+        metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "published")]), 1);
+        let mut s = self.status();
+        s.published = Some(head.clone());
+        s.published_at = Some(now_text());
+        s.problem = None;
+        tracing::info!(plan = %self.code, commit = %head, files, ms = started.elapsed().as_millis() as u64, "published");
+        Ok(true)
+    }
+
+    /// Check the working tree as it is (uncommitted edits included), for the preview page.
+    pub fn check_worktree(&self, today: Date) -> Result<(), WorkError> {
+        let PlanSource::Worktree(dir) = &self.config.source else { return Ok(()) };
+        let loaded = crate::plan::load_dir(dir)?;
+        let report = crate::rules::validate(&loaded, today);
+        let diagnostics = crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
+            .iter()
+            .filter_map(|d| serde_json::to_value(d).ok())
+            .collect();
+        self.status().worktree = Some(WorktreeStatus {
+            checked_at: now_text(),
+            errors: report.errors(),
+            warnings: report.warnings(),
+            diagnostics,
+        });
+        Ok(())
+    }
+
+    /// Fetch the daemon's clone; returns whether the followed branch moved.
+    pub fn fetch(&self) -> Result<bool, WorkError> {
+        match &self.config.source {
+            PlanSource::Clone { remote, branch } => Ok(fetch(&self.repo, remote, branch)?),
+            PlanSource::Worktree(_) => Ok(false),
+        }
+    }
+
+    /// One tracker sync pass. Returns its report when it made a bot commit (to publish, and
+    /// in a clone to push before it is settled).
+    pub fn sync(
+        &self,
+        metrics: &Metrics,
+        today: Date,
+        write_interval: Option<Duration>,
+    ) -> Result<Option<crate::sync::Report>, WorkError> {
+        let started = Instant::now();
+        let clone = matches!(self.config.source, PlanSource::Clone { .. });
+        let mut http = crate::tracker::Options::from_env();
+        if let Some(w) = write_interval {
+            http.write_interval = w;
+        }
+        let options = crate::sync::pass::PassOptions { dry_run: false, tracker: None, http, today, settle: !clone };
+        let plan_label = labels(&[("plan", &self.code)]);
+        let result = crate::sync::pass::pass(&self.repo, &options);
+        metrics.observe("kept_sync_duration_seconds", plan_label.clone(), started.elapsed());
+        let pass = match result {
+            Ok(p) => p,
+            Err(e) => {
+                metrics.add("kept_sync_total", labels(&[("plan", &self.code), ("result", "failed")]), 1);
+                self.status().sync = Some(SyncStatus { at: now_text(), ok: false, summary: chain(&e), wrote: None });
+                return Err(e.into());
+            }
+        };
+        let stats = &pass.report.stats;
+        metrics.add("kept_tracker_requests_total", plan_label.clone(), u64::from(stats.requests));
+        metrics.add("kept_tracker_retries_total", plan_label, u64::from(stats.retries));
+        let failed = pass.report.failed();
+        metrics.add(
+            "kept_sync_total",
+            labels(&[("plan", &self.code), ("result", if failed { "partial" } else { "ok" })]),
+            1,
+        );
+        let wrote = pass
+            .written
+            .as_ref()
+            .and_then(|w| w.commit.clone())
+            .or_else(|| pass.proposed.as_ref().and_then(|p| p.pull_request.as_ref().map(|pr| pr.url.clone())));
+        let count = |w: &crate::sync::What| pass.report.count(w);
+        let summary = format!(
+            "{} milestones: {} created, {} updated, {} changed in the tracker, {} failed; {} requests, {} retried",
+            pass.report.outcomes.len(),
+            count(&crate::sync::What::Created),
+            count(&crate::sync::What::Updated),
+            count(&crate::sync::What::ChangedInTracker),
+            count(&crate::sync::What::Failed),
+            stats.requests,
+            stats.retries
+        );
+        tracing::info!(plan = %self.code, ms = started.elapsed().as_millis() as u64, "synced: {summary}");
+        let committed = pass.written.as_ref().is_some_and(|w| w.commit.is_some());
+        self.status().sync = Some(SyncStatus { at: now_text(), ok: !failed, summary, wrote });
+        Ok(committed.then_some(pass.report))
+    }
+
+    /// Push the daemon's clone's branch (with a bot commit on it) to its remote. A push the
+    /// remote refuses because someone pushed first is answered by fetching, syncing again on
+    /// the new head (the same tracker changes, re-checked) and pushing again, a few times.
+    pub fn push_bot_commit(
+        &self,
+        metrics: &Metrics,
+        today: Date,
+        write_interval: Option<Duration>,
+        mut report: crate::sync::Report,
+    ) -> Result<(), WorkError> {
+        let PlanSource::Clone { branch, .. } = &self.config.source else { return Ok(()) };
+        for attempt in 1..=3 {
+            let loaded = crate::plan::load_rev(&self.repo, "HEAD")?;
+            let tracker = loaded.plan.settings.as_ref().and_then(|s| s.tracker.as_ref());
+            let kind = tracker.map_or("", |t| t.kind.value.as_str()).to_string();
+            let url = tracker.and_then(|t| t.url.as_ref()).map(|u| u.value.clone());
+            let token = url
+                .or_else(|| crate::tracker::default_url(&kind).map(str::to_string))
+                .and_then(|u| crate::tracker::token(&u).ok().flatten());
+            let git = git2::Repository::open(&self.repo)?;
+            match crate::sync::propose::push(&git, branch, &kind, token.as_deref(), false) {
+                Ok(()) => {
+                    // Only now does the remote's plan say what the tracker said.
+                    crate::sync::pass::settle(&self.repo, &report)?;
+                    return Ok(());
+                }
+                Err(e) if attempt < 3 => {
+                    tracing::warn!(plan = %self.code, attempt, "push refused ({}); fetching and syncing again", chain(&e));
+                    self.fetch()?;
+                    match self.sync(metrics, today, write_interval)? {
+                        Some(again) => report = again,
+                        // The new head already says it all: nothing left to push.
+                        None => return Ok(()),
+                    }
+                }
+                Err(e) => return Err(WorkError::Push(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Record a failure to show on the status API.
+    pub fn problem(&self, e: &dyn std::error::Error) {
+        self.status().problem = Some(chain(e));
+    }
+}
+
+/// An error and its causes, on one line.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// The next wait after a failure: doubled, up to a cap.
+pub fn backoff(previous: Option<Duration>, first: Duration, cap: Duration) -> Duration {
+    previous.map_or(first, |p| (p * 2).min(cap))
+}
