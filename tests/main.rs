@@ -4,6 +4,7 @@ mod common;
 
 mod codeowners;
 mod contract;
+mod daemon;
 
 mod bad_input;
 mod fixtures;

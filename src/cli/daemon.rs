@@ -66,7 +66,13 @@ pub fn daemon(args: DaemonArgs) -> CmdResult {
         config.listen = l;
     }
     logs(args.log_format);
-    runtime()?.block_on(kept::daemon::run(config, None, None, |_| {}, None))?;
+    let ready = |addr: SocketAddr| {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "kept daemon: serving http://{addr}/");
+        let _ = out.flush();
+    };
+    runtime()?.block_on(kept::daemon::run(config, None, None, ready, None))?;
     Ok(0)
 }
 
@@ -105,13 +111,17 @@ pub fn serve(args: ServeArgs) -> CmdResult {
     };
     let tracker = Arc::new(kept::daemon::demo::Tracker::default());
     let ready = |addr: SocketAddr| {
-        println!("kept is serving the demo plan at http://{addr}/");
-        println!("  dashboard  http://{addr}/");
-        println!("  feeds      http://{addr}/feed.atom  http://{addr}/feed.json");
-        println!("  status     http://{addr}/api/v1/status");
-        println!("  tracker    http://{addr}/demo/github/  (close an issue: the plan follows)");
-        println!("  the plan's repository: {} (commit there: the site follows)", plan.display());
-        println!("Ctrl-C stops.");
+        use std::io::Write;
+        // Whoever started kept may stop reading; that is no reason to stop serving.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "kept is serving the demo plan at http://{addr}/");
+        let _ = writeln!(out, "  dashboard  http://{addr}/");
+        let _ = writeln!(out, "  feeds      http://{addr}/feed.atom  http://{addr}/feed.json");
+        let _ = writeln!(out, "  status     http://{addr}/api/v1/status");
+        let _ = writeln!(out, "  tracker    http://{addr}/demo/github/  (close an issue: the plan follows)");
+        let _ = writeln!(out, "  the plan's repository: {} (commit there: the site follows)", plan.display());
+        let _ = writeln!(out, "Ctrl-C stops.");
+        let _ = out.flush();
     };
     runtime()?.block_on(kept::daemon::run(config, Some(listener), Some(tracker), ready, None))?;
     Ok(0)

@@ -1,0 +1,300 @@
+//! `kept daemon` and `kept serve --demo`, run as a user runs them: the binary, real git
+//! repositories, real HTTP over loopback, the feeds read by feedparser, the tracker a
+//! stand-in.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::history::Repo;
+use crate::stand_in::github::GitHub;
+
+const TOKEN: &str = "test-token-not-a-secret";
+
+/// A running `kept` server, stopped with SIGTERM when dropped.
+pub struct Server {
+    pub url: String,
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Start `cmd` (whose first stdout line ends with the address it serves) with its log in `log`.
+    pub fn start(mut cmd: Command, log: PathBuf) -> Server {
+        let stderr = std::fs::File::create(&log).unwrap();
+        let mut child = cmd.stdout(Stdio::piped()).stderr(stderr).spawn().expect("kept starts");
+        let mut line = String::new();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+        // Keep reading what else it prints, as a terminal would.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let url = line.trim().rsplit(' ').next().unwrap_or_default().trim_end_matches('/').to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{line}{}", std::fs::read_to_string(&log).unwrap_or_default());
+        Server { url, child, log }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let r = reqwest::blocking::get(format!("{}{path}", self.url))
+            .unwrap_or_else(|e| panic!("{path}: {e}\n{}", std::fs::read_to_string(&self.log).unwrap_or_default()));
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    }
+
+    pub fn json(&self, path: &str) -> Value {
+        let (code, body) = self.get(path);
+        assert_eq!(code, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Wait until `ok` holds of the status API's first plan, or fail with the log.
+    pub fn until(&self, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let status = self.json("/api/v1/status");
+            if ok(&status["plans"][0]) {
+                return status["plans"][0].clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {status}\n{}",
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGTERM; true when it exits by itself within ten seconds, with status 0.
+    pub fn stop(&mut self) -> bool {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+/// The first publication and sync are done, and the sync's bot commit (if any) is published.
+fn settled(p: &Value) -> bool {
+    p["sync"]["ok"] == true
+        && p["published"].is_string()
+        && p["head"] == p["published"]
+        && (p["sync"]["wrote"].is_null() || p["sync"]["wrote"] == p["head"])
+}
+
+/// feedparser's reading of an Atom feed: (bozo, entry titles).
+fn feedparser(xml: &str, dir: &Path) -> (bool, Vec<String>) {
+    let file = dir.join("feed.atom");
+    std::fs::write(&file, xml).unwrap();
+    let script = "import json, sys, feedparser\nd = feedparser.parse(sys.argv[1])\nprint(json.dumps({'bozo': bool(d.bozo), 'titles': [e.title for e in d.entries]}))";
+    let o = Command::new("python3").args(["-c", script]).arg(&file).output().unwrap();
+    assert!(o.status.success(), "feedparser (pip install feedparser): {}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    (
+        v["bozo"].as_bool().unwrap(),
+        v["titles"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect(),
+    )
+}
+
+#[test]
+fn the_demo_serves_its_dashboard_feeds_status_and_tracker() {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut cmd = crate::common::kept(scratch.path());
+    cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--dir"]).arg(scratch.path().join("demo"));
+    let mut server = Server::start(cmd, scratch.path().join("log"));
+    let plan = server.until("the demo to publish and sync", settled);
+    assert_eq!(plan["valid"], true, "{plan}");
+    let (code, html) = server.get("/");
+    assert_eq!(code, 200);
+    assert!(html.contains("<html") && html.contains("Яблунівськ"), "{html}");
+    let (code, atom) = server.get("/feed.atom");
+    assert_eq!(code, 200);
+    let (bozo, titles) = feedparser(&atom, scratch.path());
+    assert!(!bozo, "feedparser reads the feed cleanly");
+    assert!(titles.iter().any(|t| t.contains("progress: 60 -> 70")), "the demo's history is in the feed: {titles:?}");
+    assert!(server.json("/feed.json")["items"].as_array().is_some_and(|i| !i.is_empty()));
+    assert_eq!(server.get("/healthz"), (200, "ok\n".to_string()));
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("kept_publish_total{plan=\"UAYAB\",result=\"published\"}"), "{metrics}");
+    // The built-in tracker has one issue per milestone; closing one completes its milestone
+    // in the plan, and the feed says so.
+    let issues = server.json("/demo/github/repos/yablunivka/open-gov-plan/issues?state=open&per_page=100");
+    let m2 =
+        issues.as_array().unwrap().iter().find(|i| i["title"].as_str().unwrap().starts_with("UAYAB0005/M2")).unwrap();
+    let close = format!("{}/demo/github/close/{}?login=okoval-yab", server.url, m2["number"]);
+    let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.post(close).send().unwrap().status().as_u16(), 303);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, atom) = server.get("/feed.atom");
+        if atom.contains("UAYAB0005/M2 status: in-progress -&gt; completed") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{atom}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(server.stop(), "SIGTERM stops it cleanly");
+}
+
+/// A daemon configuration for one working tree, syncing with a GitHub stand-in.
+fn watched(github: &GitHub) -> (Repo, PathBuf) {
+    let url = github.url.clone();
+    let repo = Repo::template(move |dir: &Path| {
+        let kept = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&kept).unwrap();
+        std::fs::write(&kept, text.replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))).unwrap();
+    });
+    let config = repo.dir.parent().unwrap().join("daemon.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata-dir = \"{}\"\nsync-interval-s = 0\ntracker-write-interval-ms = 0\n\
+             [webhooks]\ngithub-secret = {{ env = \"KEPT_TEST_GITHUB_SECRET\" }}\n\
+             [[plans]]\npath = \"{}\"\nsync = true\n",
+            repo.dir.parent().unwrap().join("data").display(),
+            repo.dir.display()
+        ),
+    )
+    .unwrap();
+    (repo, config)
+}
+
+fn daemon(repo: &Repo, config: &Path) -> Server {
+    let mut cmd = repo.s.kept();
+    cmd.args(["daemon", "--config"])
+        .arg(config)
+        .env("KEPT_TRACKER_TOKEN", TOKEN)
+        .env("KEPT_TRACKER_BACKOFF_MS", "5")
+        .env("KEPT_TEST_GITHUB_SECRET", "webhook-secret");
+    Server::start(cmd, repo.dir.parent().unwrap().join("daemon.log"))
+}
+
+#[test]
+fn a_commit_in_a_watched_tree_reaches_the_feed_and_the_tracker() {
+    let github = GitHub::start(TOKEN);
+    let (mut repo, config) = watched(&github);
+    let server = daemon(&repo, &config);
+    server.until("the first publication and sync", settled);
+    // The lead completes M2 in the plan and commits.
+    let file = "commitments/UAYAB0005/commitment.toml";
+    repo.edit(
+        file,
+        "due = 2027-03-31\nstatus = \"in-progress\"",
+        "due = 2027-03-31\nstatus = \"completed\"\ncompleted-on = 2026-11-20\nevidence = [\"https://yablunivka.example/audit\"]",
+    );
+    let commit = repo.commit(crate::history::LEAD, "UAYAB0005/M2 is done");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, atom) = server.get("/feed.atom");
+        if atom.contains("UAYAB0005/M2 status: in-progress -&gt; completed") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{atom}\n{}", std::fs::read_to_string(&server.log).unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = server.until("the commit to be published", |p| p["published"].as_str() == Some(commit.trim()));
+    assert_eq!(status["valid"], true);
+    // And the tracker follows: the milestone's issue is closed as completed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let closed = github.lock().issues.values().any(|i| {
+            i["body"].as_str().unwrap_or_default().contains("kept:milestone UAYAB0005/M2 ") && i["state"] == "closed"
+        });
+        if closed {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", std::fs::read_to_string(&server.log).unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_commit_that_breaks_the_plan_leaves_the_last_valid_site_and_shows_why() {
+    let github = GitHub::start(TOKEN);
+    let (mut repo, config) = watched(&github);
+    let server = daemon(&repo, &config);
+    // After the first sync's bot commit (the issues' addresses) is published.
+    let first = server.until("the first publication and sync", settled);
+    let published = first["published"].as_str().unwrap().to_string();
+    // A due date after the commitment's end: pushed where no hook stopped it.
+    repo.edit("commitments/UAYAB0005/commitment.toml", "due = 2027-03-31", "due = 2029-03-31");
+    let bad = repo.commit(crate::history::LEAD, "Move M2's due date");
+    let status = server.until("the broken commit to be checked", |p| p["head"].as_str() == Some(bad.trim()));
+    assert_eq!(status["valid"], false);
+    assert_eq!(status["published"], published.as_str(), "the last valid site stays published");
+    let detail = server.json("/api/v1/plans/UAYAB");
+    let diags = detail["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["file"] == "commitments/UAYAB0005/commitment.toml" && d["line"].is_u64()),
+        "{detail}"
+    );
+    let (code, html) = server.get("/");
+    assert_eq!(code, 200);
+    assert!(html.contains("kept-banner") && html.contains("does not validate"), "the dashboard shows it");
+    assert!(html.contains("commitments/UAYAB0005/commitment.toml"), "with the diagnostics");
+}
+
+#[test]
+fn webhooks_are_verified_deduplicated_and_all_answered() {
+    let github = GitHub::start(TOKEN);
+    let (repo, config) = watched(&github);
+    let server = daemon(&repo, &config);
+    server.until("the first publication and sync", settled);
+    let client = reqwest::blocking::Client::new();
+    let body = r#"{"action":"closed","repository":{"full_name":"yablunivka/open-gov-plan"}}"#;
+    let send = |signature: &str, delivery: &str| {
+        client
+            .post(format!("{}/hooks/github", server.url))
+            .header("X-GitHub-Event", "issues")
+            .header("X-GitHub-Delivery", delivery)
+            .header("X-Hub-Signature-256", signature)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let good = format!("sha256={}", kept::daemon::hooks::sign(b"webhook-secret", body.as_bytes()));
+    let wrong = format!("sha256={}", kept::daemon::hooks::sign(b"another-secret", body.as_bytes()));
+    let before = server.get("/metrics").1;
+    let refused = send(&wrong, "d-1");
+    assert_eq!(refused.status().as_u16(), 401);
+    let after = server.get("/metrics").1;
+    let syncs = |m: &str| {
+        m.lines().find(|l| l.starts_with("kept_events_total{plan=\"UAYAB\",kind=\"sync\"}")).map(str::to_string)
+    };
+    assert_eq!(syncs(&before), syncs(&after), "a refused delivery does nothing");
+    let first = send(&good, "d-2");
+    assert_eq!(first.status().as_u16(), 202);
+    let v: Value = first.json().unwrap();
+    assert_eq!(v["queued"], serde_json::json!(["UAYAB"]));
+    let replay = send(&good, "d-2");
+    assert_eq!(replay.status().as_u16(), 200);
+    assert_eq!(replay.json::<Value>().unwrap()["duplicate"], "d-2", "a replayed delivery does nothing");
+    // Fifty deliveries at once: every one is answered, quickly (the work is queued).
+    let started = Instant::now();
+    let (good, send) = (&good, &send);
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..50).map(|i| s.spawn(move || send(good, &format!("c-{i}")).status().as_u16())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|&c| c == 202), "{answers:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "answered within 10 s: {:?}", started.elapsed());
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("kept_webhook_deliveries_total{forge=\"github\",result=\"queued\"} 51"), "{metrics}");
+    assert!(metrics.contains("kept_webhook_deliveries_total{forge=\"github\",result=\"refused\"} 1"), "{metrics}");
+    assert!(metrics.contains("kept_webhook_deliveries_total{forge=\"github\",result=\"duplicate\"} 1"), "{metrics}");
+}
