@@ -298,3 +298,126 @@ fn webhooks_are_verified_deduplicated_and_all_answered() {
     assert!(metrics.contains("kept_webhook_deliveries_total{forge=\"github\",result=\"refused\"} 1"), "{metrics}");
     assert!(metrics.contains("kept_webhook_deliveries_total{forge=\"github\",result=\"duplicate\"} 1"), "{metrics}");
 }
+
+#[test]
+fn many_plans_are_served_under_their_codes_with_an_index_and_one_feed() {
+    let (a, b) = (Repo::template(|_| {}), Repo::template(|_| {}));
+    let config = a.dir.parent().unwrap().join("daemon.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata-dir = \"{}\"\n[[plans]]\npath = \"{}\"\n[[plans]]\npath = \"{}\"\ncode = \"UAOTH\"\n",
+            a.dir.parent().unwrap().join("data").display(),
+            a.dir.display(),
+            b.dir.display()
+        ),
+    )
+    .unwrap();
+    let mut cmd = a.s.kept();
+    cmd.args(["daemon", "--config"]).arg(&config);
+    let server = Server::start(cmd, a.dir.parent().unwrap().join("daemon.log"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server.json("/api/v1/status")["plans"].as_array().unwrap().iter().all(|p| p["published"].is_string()) {
+        assert!(Instant::now() < deadline, "{}", std::fs::read_to_string(&server.log).unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, index) = server.get("/");
+    assert_eq!(code, 200);
+    assert!(index.contains("href=\"/UAYAB/\"") && index.contains("href=\"/UAOTH/\""), "{index}");
+    for code in ["UAYAB", "UAOTH"] {
+        let (status, html) = server.get(&format!("/{code}/"));
+        assert_eq!(status, 200, "/{code}/");
+        assert!(html.contains("<html"), "{html}");
+        assert_eq!(server.get(&format!("/{code}/feed.atom")).0, 200);
+        assert_eq!(server.json(&format!("/api/v1/plans/{code}"))["url"], format!("/{code}/"));
+    }
+    let (_, atom) = server.get("/feed.atom");
+    let (bozo, titles) = feedparser(&atom, a.dir.parent().unwrap());
+    assert!(!bozo, "{atom}");
+    let (_, one) = server.get("/UAYAB/feed.atom");
+    let per_plan = feedparser(&one, a.dir.parent().unwrap()).1.len();
+    assert_eq!(titles.len(), 2 * per_plan, "both plans' entries");
+    assert!(atom.contains("<category term=\"UAOTH\"/>") && atom.contains("<category term=\"UAYAB\"/>"));
+    assert_eq!(server.get("/UANOT/").0, 404);
+}
+
+#[test]
+fn a_clone_is_fetched_on_a_push_and_its_bot_commits_are_pushed_even_when_someone_pushed_first() {
+    let github = GitHub::start(TOKEN);
+    let (mut repo, _) = watched(&github);
+    let origin = repo.dir.parent().unwrap().join("origin.git");
+    let (code, _, err) =
+        crate::common::run(Command::new("git").arg("init").arg("-q").arg("--bare").arg("-b").arg("main").arg(&origin));
+    assert_eq!(code, 0, "{err}");
+    repo.git(&["remote", "add", "origin", origin.to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    let config = repo.dir.parent().unwrap().join("clone.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata-dir = \"{}\"\nsync-interval-s = 0\nfetch-interval-s = 0\n\
+             tracker-write-interval-ms = 0\n[webhooks]\ngithub-secret = {{ env = \"KEPT_TEST_GITHUB_SECRET\" }}\n\
+             [[plans]]\nremote = \"{}\"\nbranch = \"main\"\nsync = true\n",
+            repo.dir.parent().unwrap().join("clone-data").display(),
+            origin.display()
+        ),
+    )
+    .unwrap();
+    let server = daemon(&repo, &config);
+    server.until("the first publication and sync", settled);
+    let git_dir = origin.to_str().unwrap().to_string();
+    let origin_log = |r: &Repo| r.git(&["--git-dir", &git_dir, "log", "--format=%s", "main"]);
+    assert!(origin_log(&repo).starts_with("Sync milestones with the tracker"), "the bot commit is pushed");
+    let webhook = |r: &Repo, delivery: &str, event: &str| {
+        let _ = r;
+        let body = r#"{"ref":"refs/heads/main","repository":{"full_name":"yablunivka/open-gov-plan"}}"#;
+        let sig = format!("sha256={}", kept::daemon::hooks::sign(b"webhook-secret", body.as_bytes()));
+        let answer = reqwest::blocking::Client::new()
+            .post(format!("{}/hooks/github", server.url))
+            .header("X-GitHub-Event", event)
+            .header("X-GitHub-Delivery", delivery)
+            .header("X-Hub-Signature-256", sig)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 202);
+    };
+    // A coordinator pulls, commits and pushes; the push webhook makes the daemon fetch it.
+    repo.git(&["pull", "-q", "--ff-only", "origin", "main"]);
+    repo.edit("commitments/UAYAB0001/commitment.toml", "progress = 55", "progress = 60");
+    let pushed = repo.commit(crate::history::COORDINATOR, "UAYAB0001 at 60%").trim().to_string();
+    repo.git(&["push", "-q", "origin", "main"]);
+    webhook(&repo, "push-1", "push");
+    server.until("the pushed commit to be published", |p| p["published"].as_str() == Some(pushed.as_str()));
+    // Someone pushes again, with no webhook (the daemon's clone is now behind), and an issue is
+    // closed in the tracker: the daemon's bot commit is refused, so it fetches, syncs again on
+    // the new head and pushes that.
+    repo.edit("commitments/UAYAB0001/commitment.toml", "progress = 60", "progress = 65");
+    let second = repo.commit(crate::history::COORDINATOR, "UAYAB0001 at 65%").trim().to_string();
+    repo.git(&["push", "-q", "origin", "main"]);
+    let number = *github
+        .lock()
+        .issues
+        .iter()
+        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
+        .unwrap()
+        .0;
+    github.lock().close(number, "completed", "okoval-yab");
+    webhook(&repo, "issue-1", "issues");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let log = origin_log(&repo);
+        if log.starts_with("Sync milestones with the tracker") && log.contains("UAYAB0001 at 65%") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{log}\n{}", std::fs::read_to_string(&server.log).unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let parent = repo.git(&["--git-dir", &git_dir, "rev-parse", "main^"]);
+    assert_eq!(parent.trim(), second, "the bot commit sits on the commit pushed first");
+    let message = repo.git(&["--git-dir", &git_dir, "log", "-1", "--format=%B", "main"]);
+    assert!(message.contains("UAYAB0005/M2: completed in the tracker"), "{message}");
+    assert!(std::fs::read_to_string(&server.log).unwrap().contains("push refused"), "the refusal is logged");
+    let head = repo.git(&["--git-dir", &git_dir, "rev-parse", "main"]).trim().to_string();
+    server.until("the bot commit to be published", |p| p["published"].as_str() == Some(head.as_str()));
+}
