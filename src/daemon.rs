@@ -399,9 +399,9 @@ async fn work(
             let (p, d) = (plan.clone(), daemon.clone());
             let result = blocking(move || {
                 let interval = d.config.tracker_write_interval;
-                let report = p.sync(&d.metrics, today, interval)?;
-                if let Some(report) = report {
-                    p.push_bot_commit(&d.metrics, today, interval, report)?;
+                let unsettled = p.sync(&d.metrics, today, interval)?;
+                if let Some(unsettled) = unsettled {
+                    p.push_bot_commit(&d.metrics, today, interval, unsettled)?;
                     return Ok::<bool, plan::WorkError>(true);
                 }
                 Ok(false)

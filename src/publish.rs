@@ -320,5 +320,16 @@ fn swap(out: &Path, dir: &Path) -> Result<(), PublishError> {
     {
         let _ = std::fs::remove_dir_all(parent.join(old));
     }
+    // Versions a stopped publish left half-written are no one's: they go too.
+    let prefix = format!(".{name}.");
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        let entry_name = entry.file_name();
+        let Some(n) = entry_name.to_str() else { continue };
+        if n.starts_with(&prefix) && entry_name != staged && !n.ends_with(".before-kept") {
+            let path = entry.path();
+            let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let _ = if dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        }
+    }
     Ok(())
 }

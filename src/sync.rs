@@ -85,7 +85,7 @@ pub struct Incoming {
 }
 
 /// What a pass did.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Report {
     /// Per milestone, in plan order.
     pub outcomes: Vec<Outcome>,

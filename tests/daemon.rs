@@ -73,6 +73,12 @@ impl Server {
         }
     }
 
+    /// Stop it dead (SIGKILL), wherever it is.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM; true when it exits by itself within ten seconds, with status 0.
     pub fn stop(&mut self) -> bool {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
@@ -420,4 +426,165 @@ fn a_clone_is_fetched_on_a_push_and_its_bot_commits_are_pushed_even_when_someone
     assert!(std::fs::read_to_string(&server.log).unwrap().contains("push refused"), "the refusal is logged");
     let head = repo.git(&["--git-dir", &git_dir, "rev-parse", "main"]).trim().to_string();
     server.until("the bot commit to be published", |p| p["published"].as_str() == Some(head.as_str()));
+}
+
+/// The files of the site the link points to, or a panic if it is not whole.
+fn whole_site(site: &Path) -> Vec<String> {
+    let target = std::fs::read_link(site).unwrap_or_else(|e| panic!("{} is not a link: {e}", site.display()));
+    let dir = site.parent().unwrap().join(target);
+    let mut files = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                assert!(e.metadata().unwrap().len() > 0, "{} is empty", e.path().display());
+                files.push(e.path().strip_prefix(&dir).unwrap().display().to_string());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_duplicates() {
+    let github = GitHub::start(TOKEN);
+    let url = github.url.clone();
+    // 15 more commitments: 100 milestones, so a first sync, a publish and a bot commit each
+    // take long enough to be killed in the middle.
+    let mut repo = Repo::template(move |dir: &Path| {
+        let kept = dir.join("kept.toml");
+        let text = std::fs::read_to_string(&kept).unwrap();
+        std::fs::write(&kept, text.replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))).unwrap();
+        for i in 0..15 {
+            let id = format!("UAYAB{:04}", 6 + i);
+            let to = dir.join("commitments").join(&id);
+            crate::common::copy_tree(&dir.join("commitments/UAYAB0005"), &to);
+            let file = to.join("commitment.toml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, text.replace("id = \"UAYAB0005\"", &format!("id = \"{id}\""))).unwrap();
+        }
+    });
+    let root = repo.dir.parent().unwrap().to_path_buf();
+    let config = root.join("daemon.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata-dir = \"{}\"\nsync-interval-s = 1\ntracker-write-interval-ms = 0\n\
+             [[plans]]\npath = \"{}\"\nsync = true\n",
+            root.join("data").display(),
+            repo.dir.display()
+        ),
+    )
+    .unwrap();
+    let site = root.join("data/sites/UAYAB");
+    let mut closed = Vec::new();
+    let mut files: Option<Vec<String>> = None;
+    let mut interrupted = 0;
+    // A fixed sequence of pseudo-random kill points (xorshift), 0 to 400 ms into the work.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for round in 0..20 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut server = daemon(&repo, &config);
+        // Work for it: a commit to publish, an issue closed to write back, or both.
+        if round > 0 && round % 3 != 1 {
+            repo.edit("commitments/UAYAB0001/commitment.toml", "progress = ", &format!("progress = {}", 10 + round));
+            let text = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0001/commitment.toml")).unwrap();
+            let fixed = text.replacen(&format!("progress = {}", 10 + round), "progress = ", 1);
+            let start = fixed.find("progress = ").unwrap() + "progress = ".len();
+            let end = start + fixed[start..].find('\n').unwrap();
+            let fixed = format!("{}{}{}", &fixed[..start], 10 + round, &fixed[end..]);
+            std::fs::write(repo.dir.join("commitments/UAYAB0001/commitment.toml"), fixed).unwrap();
+            repo.commit(crate::history::COORDINATOR, &format!("Round {round}: declare progress"));
+        }
+        if round % 3 != 0 {
+            let mut s = github.lock();
+            let open: Vec<u64> = s
+                .issues
+                .iter()
+                .filter(|(n, i)| i["state"] == "open" && i.get("pull_request").is_none() && !closed.contains(*n))
+                // Under way, so completing it today is what the plan's rules allow.
+                .filter(|(_, i)| i["labels"].as_array().unwrap().iter().any(|l| l["name"] == "status: in-progress"))
+                .map(|(n, _)| *n)
+                .collect();
+            if let Some(n) = open.get((seed % open.len().max(1) as u64) as usize).copied() {
+                s.close(n, "completed", "okoval-yab");
+                closed.push(n);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(seed % 400));
+        server.kill9();
+        let log = std::fs::read_to_string(&server.log).unwrap();
+        if !log.contains("synced") || !log.contains("published") {
+            interrupted += 1;
+        }
+        // Whatever it was doing, the served site is one whole version.
+        if site.exists() {
+            let now = whole_site(&site);
+            if let Some(f) = &files {
+                assert_eq!(&now, f, "round {round}: the site is whole");
+            }
+        }
+        if files.is_none() && site.exists() {
+            files = Some(whole_site(&site));
+        }
+    }
+    assert!(interrupted >= 5, "the kills landed in the middle of the work: {interrupted} of 20");
+    // A last start settles everything.
+    let server = daemon(&repo, &config);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let p = server.json("/api/v1/status")["plans"][0].clone();
+        let all_written = closed.iter().all(|n| {
+            let issue = github.lock().issues[n].clone();
+            let key = kept::tracker::marker_key(issue["body"].as_str().unwrap()).unwrap().to_string();
+            let (commitment, milestone) = key.split_once('/').unwrap();
+            let toml =
+                std::fs::read_to_string(repo.dir.join(format!("commitments/{commitment}/commitment.toml"))).unwrap();
+            let m = &toml[toml.find(&format!("id = \"{milestone}\"")).unwrap()..];
+            let m = &m[..m.find("[[milestones]]").unwrap_or(m.len())];
+            m.contains("status = \"completed\"")
+        });
+        if settled(&p) && all_written {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{p}\n{}", std::fs::read_to_string(&server.log).unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // No stale lock in the repository.
+    let mut locks = Vec::new();
+    let mut stack = vec![repo.dir.join(".git")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else if e.file_name().to_string_lossy().ends_with(".lock") {
+                locks.push(e.path());
+            }
+        }
+    }
+    assert!(locks.is_empty(), "stale locks: {locks:?}");
+    // One issue per milestone, none twice, and every closed one's milestone completed.
+    let s = github.lock();
+    let mut markers: Vec<String> = s
+        .issues
+        .values()
+        .filter(|i| i.get("pull_request").is_none())
+        .filter_map(|i| kept::tracker::marker_key(i["body"].as_str()?).map(str::to_string))
+        .collect();
+    let all = markers.len();
+    markers.sort();
+    markers.dedup();
+    assert_eq!(markers.len(), all, "no duplicate issue");
+    assert_eq!(all, 100, "every milestone has its issue");
+    assert!(closed.len() >= 10, "{closed:?}");
+    drop(s);
+    assert_eq!(whole_site(&site), files.unwrap(), "the final site is whole");
+    let (code, out) = repo.check(&[]);
+    assert_eq!(code, 0, "the history the daemon wrote passes kept check:\n{out}");
 }

@@ -858,3 +858,66 @@ fn githubs_primary_rate_limit_is_waited_out_or_reported() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("rate limit is spent until") && err.contains("run again then"), "{err}");
 }
+
+#[test]
+fn a_tracker_change_the_plans_rules_refuse_is_left_out_and_the_rest_written() {
+    let github = GitHub::start(TOKEN);
+    let repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let find = |key: &str| {
+        let s = github.lock();
+        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains(&format!("{key} "))).unwrap().0
+    };
+    // M5 of UAYAB0003 starts in 2027: closed today, it would be completed before it starts.
+    let (future, m2) = (find("UAYAB0003/M5"), find("UAYAB0005/M2"));
+    github.lock().close(future, "completed", "okoval-yab");
+    github.lock().close(m2, "completed", "okoval-yab");
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("UAYAB0003/M5: the tracker's change is left out, the plan's rules refuse it (date-order"),
+        "{out}"
+    );
+    let toml = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0005/commitment.toml")).unwrap();
+    let m = &toml[toml.find("id = \"M2\"").unwrap()..];
+    assert!(m[..m.find("[[milestones]]").unwrap()].contains("status = \"completed\""), "the other change is written");
+    let (code, out) = repo.check(&["--base", before.trim()]);
+    assert_eq!(code, 0, "{out}");
+    // Not agreed: the next pass reports it again rather than reopening the issue.
+    let (code, out, _) = sync(&repo, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("UAYAB0003/M5: the tracker's change is left out"), "{out}");
+    assert_eq!(github.lock().issues[&future]["state"], "closed", "the person's close is not undone");
+}
+
+#[test]
+fn a_change_held_back_by_uncommitted_edits_is_written_by_the_next_pass_not_lost() {
+    let github = GitHub::start(TOKEN);
+    let mut repo = plan(&github, 0);
+    assert_eq!(sync(&repo, &[]).0, 0);
+    let m2 = *github
+        .lock()
+        .issues
+        .iter()
+        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
+        .unwrap()
+        .0;
+    github.lock().close(m2, "completed", "okoval-yab");
+    // Someone is editing the same commitment file and has not committed yet.
+    let file = "commitments/UAYAB0005/commitment.toml";
+    repo.edit(file, "Set up the community youth council", "Set up the youth council");
+    let text = std::fs::read_to_string(repo.dir.join(file)).unwrap();
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("has uncommitted changes"), "{out}");
+    assert_eq!(std::fs::read_to_string(repo.dir.join(file)).unwrap(), text, "their edits are not touched");
+    // They commit; the next pass writes the tracker's change, and the issue stays closed.
+    repo.commit(crate::history::LEAD, "Progress");
+    let (code, out, err) = sync(&repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let toml = std::fs::read_to_string(repo.dir.join(file)).unwrap();
+    let m = &toml[toml.find("id = \"M2\"").unwrap()..];
+    assert!(m[..m.find("[[milestones]]").unwrap()].contains("status = \"completed\""), "{out}");
+    assert_eq!(github.lock().issues[&m2]["state"], "closed", "the close was not undone");
+}

@@ -57,6 +57,13 @@ pub fn run(args: Args) -> CmdResult {
                 for f in &w.skipped {
                     writeln!(out, "{f} has uncommitted changes: its tracker changes wait for the next sync")?;
                 }
+                for r in &w.refused {
+                    writeln!(
+                        out,
+                        "{}/{}: the tracker's change is left out, the plan's rules refuse it ({}); fix the issue or the plan",
+                        r.dir, r.id, r.reason
+                    )?;
+                }
             }
             if let Some(p) = &proposed {
                 if let (Some(c), Some(b)) = (&p.written.commit, &p.written.branch) {
@@ -76,7 +83,8 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     out.flush()?;
-    Ok(if report.failed() { INVALID } else { 0 })
+    let refused = written.as_ref().is_some_and(|w| !w.refused.is_empty());
+    Ok(if report.failed() || refused { INVALID } else { 0 })
 }
 
 fn human(out: &mut dyn Write, report: &Report, dry_run: bool) -> std::io::Result<()> {

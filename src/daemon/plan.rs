@@ -248,14 +248,14 @@ impl Plan {
         }
     }
 
-    /// One tracker sync pass. Returns its report when it made a bot commit (to publish, and
-    /// in a clone to push before it is settled).
+    /// One tracker sync pass. Returns its report and the changes the plan's rules refused when
+    /// it made a bot commit (to publish, and in a clone to push before it is settled).
     pub fn sync(
         &self,
         metrics: &Metrics,
         today: Date,
         write_interval: Option<Duration>,
-    ) -> Result<Option<crate::sync::Report>, WorkError> {
+    ) -> Result<Option<Unsettled>, WorkError> {
         let started = Instant::now();
         let clone = matches!(self.config.source, PlanSource::Clone { .. });
         let mut http = crate::tracker::Options::from_env();
@@ -300,9 +300,17 @@ impl Plan {
             stats.retries
         );
         tracing::info!(plan = %self.code, ms = started.elapsed().as_millis() as u64, "synced: {summary}");
+        let refused: Vec<_> = pass.written.as_ref().map(|w| w.refused.clone()).unwrap_or_default();
+        let written = pass.written.clone().unwrap_or_default();
+        let summary = if refused.is_empty() {
+            summary
+        } else {
+            let list: Vec<String> = refused.iter().map(|r| format!("{}/{}: {}", r.dir, r.id, r.reason)).collect();
+            format!("{summary}; left out, the plan's rules refuse them: {}", list.join("; "))
+        };
         let committed = pass.written.as_ref().is_some_and(|w| w.commit.is_some());
-        self.status().sync = Some(SyncStatus { at: now_text(), ok: !failed, summary, wrote });
-        Ok(committed.then_some(pass.report))
+        self.status().sync = Some(SyncStatus { at: now_text(), ok: !failed && refused.is_empty(), summary, wrote });
+        Ok(committed.then_some(Unsettled { report: pass.report, written }))
     }
 
     /// Push the daemon's clone's branch (with a bot commit on it) to its remote. A push the
@@ -313,7 +321,7 @@ impl Plan {
         metrics: &Metrics,
         today: Date,
         write_interval: Option<Duration>,
-        mut report: crate::sync::Report,
+        mut unsettled: Unsettled,
     ) -> Result<(), WorkError> {
         let PlanSource::Clone { branch, .. } = &self.config.source else { return Ok(()) };
         for attempt in 1..=3 {
@@ -328,14 +336,14 @@ impl Plan {
             match crate::sync::propose::push(&git, branch, &kind, token.as_deref(), false) {
                 Ok(()) => {
                     // Only now does the remote's plan say what the tracker said.
-                    crate::sync::pass::settle(&self.repo, &report)?;
+                    crate::sync::pass::settle(&self.repo, &unsettled.report, &unsettled.written)?;
                     return Ok(());
                 }
                 Err(e) if attempt < 3 => {
                     tracing::warn!(plan = %self.code, attempt, "push refused ({}); fetching and syncing again", chain(&e));
                     self.fetch()?;
                     match self.sync(metrics, today, write_interval)? {
-                        Some(again) => report = again,
+                        Some(again) => unsettled = again,
                         // The new head already says it all: nothing left to push.
                         None => return Ok(()),
                     }
@@ -350,6 +358,15 @@ impl Plan {
     pub fn problem(&self, e: &dyn std::error::Error) {
         self.status().problem = Some(chain(e));
     }
+}
+
+/// A bot commit's pass, waiting to be settled (in a clone: until it is pushed).
+#[derive(Debug)]
+pub struct Unsettled {
+    /// The pass's report.
+    pub report: crate::sync::Report,
+    /// What the bot commit wrote, left out and skipped.
+    pub written: crate::sync::commit::Written,
 }
 
 /// An error and its causes, on one line.

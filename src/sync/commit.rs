@@ -68,7 +68,7 @@ pub enum CommitError {
 }
 
 /// The result of a write-back.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Written {
     /// The commit, if one was made.
     pub commit: Option<String>,
@@ -79,6 +79,20 @@ pub struct Written {
     /// The branch the commit is on, when it was made for a pull request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
+    /// Milestones whose tracker change was left out because it would add errors to the plan.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refused>,
+}
+
+/// A milestone's tracker change that the plan's rules refuse.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Refused {
+    /// The commitment's directory.
+    pub dir: String,
+    /// The milestone id.
+    pub id: String,
+    /// The first error it would add.
+    pub reason: String,
 }
 
 /// Edit a commitment file's text: the milestones by id.
@@ -218,11 +232,10 @@ pub fn write_back(
     }
     let branch = head_ref.name().map_err(|_| CommitError::Detached)?.to_string();
     let head = head_ref.peel_to_commit()?;
-    let (tree, files, mut written) = edited_tree(history, &head, edits, languages, true)?;
+    let (tree, files, mut written) = checked_tree(history, &head, edits, languages, true)?;
     if files.is_empty() {
         return Ok(written);
     }
-    guard(history, &head.tree()?, &tree)?;
     let commit = repo.commit(None, &signature(author)?, &signature(author)?, message, &tree, &[&head])?;
     // Write ahead what the working tree must become, so a run stopped between moving the
     // branch and updating the files finishes the job next time (`recover`).
@@ -291,6 +304,49 @@ fn edited_tree<'r>(
     Ok((tree, files, written))
 }
 
+/// HEAD's tree with the edits that add no error to the plan: all of them when together they
+/// add none; else each milestone's is tried alone, and those that would add errors are left
+/// out (listed in `refused`), so one change the rules refuse does not hold up the others.
+fn checked_tree<'r>(
+    history: &'r History,
+    head: &git2::Commit<'r>,
+    edits: &BTreeMap<String, BTreeMap<String, MilestoneEdit>>,
+    languages: &[String],
+    spare_worktree: bool,
+) -> Result<(git2::Tree<'r>, Vec<Changed>, Written), CommitError> {
+    let (tree, files, written) = edited_tree(history, head, edits, languages, spare_worktree)?;
+    let base = head.tree()?;
+    if files.is_empty() || guard(history, &base, &tree).is_ok() {
+        return Ok((tree, files, written));
+    }
+    let mut good: BTreeMap<String, BTreeMap<String, MilestoneEdit>> = BTreeMap::new();
+    let mut refused = Vec::new();
+    for (dir, milestones) in edits {
+        for (id, edit) in milestones {
+            let one = BTreeMap::from([(dir.clone(), BTreeMap::from([(id.clone(), edit.clone())]))]);
+            let (t, f, _) = edited_tree(history, head, &one, languages, spare_worktree)?;
+            if f.is_empty() {
+                continue;
+            }
+            match guard(history, &base, &t) {
+                Ok(()) => {
+                    good.entry(dir.clone()).or_default().insert(id.clone(), edit.clone());
+                }
+                Err(CommitError::WouldBreak { example, .. }) => {
+                    refused.push(Refused { dir: dir.clone(), id: id.clone(), reason: example })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let (tree, files, mut written) = edited_tree(history, head, &good, languages, spare_worktree)?;
+    if !files.is_empty() {
+        guard(history, &base, &tree)?;
+    }
+    written.refused = refused;
+    Ok((tree, files, written))
+}
+
 /// Refuse a bot commit that would add errors to the plan: the edited tree is checked like
 /// any change before it is committed.
 fn guard(history: &History, before: &git2::Tree<'_>, after: &git2::Tree<'_>) -> Result<(), CommitError> {
@@ -333,11 +389,10 @@ fn signature(author: (&str, &str)) -> Result<git2::Signature<'static>, git2::Err
 pub fn write_to_branch(history: &History, bot: &BotCommit, name: &str) -> Result<Written, CommitError> {
     let repo = history.repo();
     let head = repo.head()?.peel_to_commit()?;
-    let (tree, files, mut written) = edited_tree(history, &head, &bot.edits, &bot.languages, false)?;
+    let (tree, files, mut written) = checked_tree(history, &head, &bot.edits, &bot.languages, false)?;
     if files.is_empty() {
         return Ok(written);
     }
-    guard(history, &head.tree()?, &tree)?;
     let author = (bot.name.as_str(), bot.email.as_str());
     // The same change on the same HEAD is the same commit: keep the branch where it is.
     let reference = format!("refs/heads/{name}");

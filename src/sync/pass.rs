@@ -167,7 +167,7 @@ pub fn pass(path: &Path, options: &PassOptions) -> Result<Pass, PassError> {
     }
     let written = super::commit::write_report(&history, plan, &report)?;
     if options.settle && written.commit.is_some() {
-        settle(path, &report)?;
+        settle(path, &report, &written)?;
     }
     Ok(Pass { report, written: Some(written), proposed: None })
 }
@@ -175,7 +175,7 @@ pub fn pass(path: &Path, options: &PassOptions) -> Result<Pass, PassError> {
 /// The plan at HEAD now says what the tracker said (the pass's bot commit is in it): record
 /// that both sides agree on what changed, so the next pass does not take the bot's commit for
 /// a change made in the repository.
-pub fn settle(path: &Path, report: &Report) -> Result<(), PassError> {
+pub fn settle(path: &Path, report: &Report, written: &Written) -> Result<(), PassError> {
     if report.incoming.is_empty() {
         return Ok(());
     }
@@ -186,6 +186,13 @@ pub fn settle(path: &Path, report: &Report) -> Result<(), PassError> {
     let project = settings.project.as_ref().map_or("", |p| p.value.as_str());
     let state_path = State::path(repo.path(), &settings.kind.value, project);
     let mut state = State::read(&state_path);
-    super::acknowledge(&loaded.plan, report, &mut state);
+    // Only what was written is agreed: a change the plan's rules refused stays to be reported
+    // each pass, and one whose file had uncommitted edits waits for the next pass.
+    let mut agreed = report.clone();
+    agreed.incoming.retain(|inc| {
+        let file = format!("commitments/{}/commitment.toml", inc.dir);
+        !written.refused.iter().any(|r| r.dir == inc.dir && r.id == inc.id) && !written.skipped.contains(&file)
+    });
+    super::acknowledge(&loaded.plan, &agreed, &mut state);
     state.write(&state_path).map_err(|source| PassError::State { path: state_path.clone(), source })
 }
