@@ -12,6 +12,7 @@ pub use data::csv_field;
 mod feed;
 mod html;
 pub mod i18n;
+mod reuse;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,14 @@ pub struct Site {
     count: usize,
     /// The first file that could not be written.
     failed: Option<(PathBuf, std::io::Error)>,
+    /// The version being replaced, whose unchanged files are linked rather than written.
+    previous: Option<reuse::Previous>,
+    /// Each written file's fingerprint, for the version's manifest.
+    prints: Vec<(String, (usize, u64))>,
+    /// How many files were linked from the previous version.
+    linked: usize,
+    /// Directories made so far (each is made once, not once per file).
+    made: std::collections::HashSet<PathBuf>,
 }
 
 impl Site {
@@ -64,13 +73,46 @@ impl Site {
             return;
         }
         let target = dir.join(&path);
-        let written = match target.parent() {
-            Some(p) => std::fs::create_dir_all(p).and_then(|()| std::fs::write(&target, &contents)),
-            None => std::fs::write(&target, &contents),
-        };
+        let print = reuse::fingerprint(&contents);
+        let written = self.make_parent(&target).and_then(|()| {
+            if self.previous.as_ref().is_some_and(|prev| prev.link(&path, print, &target)) {
+                self.linked += 1;
+                Ok(())
+            } else {
+                std::fs::write(&target, &contents)
+            }
+        });
+        self.prints.push((path, print));
         if let Err(e) = written {
             self.failed = Some((target, e));
         }
+    }
+
+    /// Make a file's directory, once.
+    fn make_parent(&mut self, target: &Path) -> std::io::Result<()> {
+        match target.parent() {
+            Some(p) if !self.made.contains(p) => {
+                std::fs::create_dir_all(p)?;
+                self.made.insert(p.to_path_buf());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Write the manifest of a site written into a directory.
+    fn finish(&mut self) {
+        if let (Some(dir), None) = (&self.dir, &self.failed) {
+            let path = dir.join(reuse::MANIFEST);
+            if let Err(e) = std::fs::write(&path, reuse::manifest(&self.prints)) {
+                self.failed = Some((path, e));
+            }
+        }
+    }
+
+    /// How many files were linked unchanged from the previous version.
+    pub fn linked(&self) -> usize {
+        self.linked
     }
 }
 
@@ -214,7 +256,9 @@ pub fn publish(
     let head = history.resolve(rev)?;
     let staged = stage(out, &head.to_string()[..12])?;
     let mut site = Site::into_dir(staged.clone());
+    site.previous = reuse::Previous::of(out);
     render_at(history, path, &head.to_string(), base_url, &mut site)?;
+    site.finish();
     if let Some((path, source)) = site.failed.take() {
         let _ = std::fs::remove_dir_all(&staged);
         return Err(PublishError::Write { path, source });

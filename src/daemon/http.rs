@@ -244,7 +244,9 @@ async fn site(State(d): State<Shared>, uri: Uri) -> Response {
 /// A file of a plan's published site.
 async fn serve_file(plan: Arc<Plan>, rest: String) -> Response {
     let rel = Path::new(&rest);
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) || rest.contains('\\') {
+    // Only plain names, and no dot files (a version's manifest is not for readers).
+    let plain = |c: Component<'_>| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.'));
+    if !rel.components().all(plain) || rest.contains('\\') {
         return not_found("no such page");
     }
     let file = if rest.is_empty() || rest.ends_with('/') {
