@@ -43,5 +43,5 @@ cp -r template-repo/. "$work/template/"
 run template "$work/template" commitments/UAYAB0001/commitment.toml
 
 ./target/release/examples/generate_plan "$work/big" 1000 10 > /dev/null
-first=$(ls "$work/big/commitments" | head -1)
+first=$(cd "$work/big/commitments" && for d in *; do echo "$d"; break; done)
 run big "$work/big" "commitments/$first/commitment.toml"

@@ -588,3 +588,37 @@ fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_dup
     let (code, out) = repo.check(&[]);
     assert_eq!(code, 0, "the history the daemon wrote passes kept check:\n{out}");
 }
+
+#[test]
+fn a_tracker_that_is_down_does_not_stop_publishing_and_edits_are_checked_live() {
+    let github = GitHub::start(TOKEN);
+    let (mut repo, config) = watched(&github);
+    let server = daemon(&repo, &config);
+    server.until("the first publication and sync", settled);
+    // The tracker goes down: every request fails.
+    github.lock().traffic.every = Some((1, vec![crate::stand_in::server::Fault::Status(503)]));
+    repo.edit("commitments/UAYAB0001/commitment.toml", "progress = 55", "progress = 60");
+    let commit = repo.commit(crate::history::COORDINATOR, "UAYAB0001 at 60%").trim().to_string();
+    let status = server.until("the commit to be published while the tracker is down", |p| {
+        p["published"].as_str() == Some(commit.as_str()) && p["sync"]["ok"] == false
+    });
+    assert!(status["sync"]["summary"].as_str().unwrap().contains("503"), "{status}");
+    // An edit not yet committed: checked live on the preview page, never published.
+    repo.edit("commitments/UAYAB0005/commitment.toml", "due = 2027-03-31", "due = 2029-03-31");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, html) = server.get("/preview/UAYAB");
+        if html.contains("date-") && html.contains("commitments/UAYAB0005/commitment.toml") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{html}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let p = server.json("/api/v1/status")["plans"][0].clone();
+    assert_eq!(p["published"], commit.as_str(), "uncommitted edits are not published");
+    assert_eq!(p["valid"], true);
+    assert!(p["worktree"]["errors"].as_u64().unwrap() > 0, "{p}");
+    // The tracker comes back: the next attempt (capped backoff) syncs.
+    github.lock().traffic.every = None;
+    server.until("the tracker to be synced again", |p| p["sync"]["ok"] == true);
+}
