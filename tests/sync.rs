@@ -45,6 +45,49 @@ fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
+/// Every issue (its text under `body`) is in its commitment's tracker milestone.
+fn in_commitment_milestones<'a>(issues: impl Iterator<Item = &'a serde_json::Value>, body: &str) {
+    for i in issues {
+        let key = kept::tracker::marker_key(i[body].as_str().unwrap()).unwrap();
+        let title = i["milestone"]["title"].as_str().unwrap_or_default();
+        assert!(title.starts_with(&format!("{}: ", key.split('/').next().unwrap())), "{key}: {title}");
+    }
+}
+
+/// Add a line to kept.toml's [tracker], committed by the coordinator.
+fn set_tracker(repo: &mut Repo, line: &str) {
+    repo.edit("kept.toml", "\nproject = ", &format!("\n{line}\nproject = "));
+    repo.commit(crate::history::COORDINATOR, &format!("Tracker: {line}"));
+}
+
+/// A pass right after another writes nothing (`writes` counts the stand-in's writes).
+fn second_pass_writes_nothing(repo: &Repo, writes: impl Fn() -> usize) {
+    let before = writes();
+    let (code, out, err) = sync(repo, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(writes(), before, "a second pass writes nothing: {out}");
+}
+
+/// A pass that ran into a rate limit waited it out, said so, and made no duplicate.
+fn rate_limit_waited_out(out: &str, refused: u64, issues: usize) {
+    assert!(refused > 0, "the limit was reached");
+    assert!(out.contains(": 429"), "and the pass says what it waited for:\n{out}");
+    assert_eq!(issues, 25, "one issue per milestone, none twice");
+}
+
+/// A pull (merge) request for the tracker's changes, found again by a second pass; the
+/// plan's branch untouched. `count` is how many the stand-in has.
+fn pull_request_twice(repo: &Repo, says: &str, count: impl Fn() -> usize) {
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    for _ in 0..2 {
+        let (code, out, err) = sync(repo, &[]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains(says), "{out}");
+    }
+    assert_eq!(count(), 1, "the open one is found the second time");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}
+
 #[test]
 fn two_hundred_milestones_then_a_second_pass_writes_nothing() {
     let github = GitHub::start(TOKEN);
@@ -367,40 +410,21 @@ mod gitea {
     fn commitments_become_gitea_milestones() {
         let gitea = Gitea::start(TOKEN);
         let mut repo = plan(&gitea);
-        repo.edit("kept.toml", "\nproject = ", "\nmilestones = true\nproject = ");
-        repo.commit(crate::history::COORDINATOR, "Keep commitments as tracker milestones");
+        super::set_tracker(&mut repo, "milestones = true");
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
-        {
-            let s = gitea.lock();
-            assert_eq!(s.milestones.len(), 5);
-            for i in s.issues.values() {
-                let key = kept::tracker::marker_key(i["body"].as_str().unwrap()).unwrap();
-                let title = i["milestone"]["title"].as_str().unwrap_or_default();
-                assert!(title.starts_with(&format!("{}: ", key.split('/').next().unwrap())), "{key}: {title}");
-            }
-        }
-        let writes = gitea.lock().traffic.writes();
-        let (code, out, err) = sync(&repo, &[]);
-        assert_eq!(code, 0, "{out}{err}");
-        assert_eq!(gitea.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
+        assert_eq!(gitea.lock().milestones.len(), 5);
+        super::in_commitment_milestones(gitea.lock().issues.values(), "body");
+        super::second_pass_writes_nothing(&repo, || gitea.lock().traffic.writes());
     }
 
     #[test]
     fn gitea_gets_a_pull_request_when_the_plan_asks_for_one() {
         let gitea = Gitea::start(TOKEN);
         let mut repo = plan(&gitea);
-        repo.edit("kept.toml", "\nproject = ", "\nwrite-back = \"pull-request\"\nproject = ");
-        repo.commit(crate::history::COORDINATOR, "Tracker changes by pull request");
+        super::set_tracker(&mut repo, "write-back = \"pull-request\"");
         gitea.lock().git_dir = Some(super::with_origin(&repo));
-        let head = repo.git(&["rev-parse", "HEAD"]);
-        for _ in 0..2 {
-            let (code, out, err) = sync(&repo, &[]);
-            assert_eq!(code, 0, "{out}{err}");
-            assert!(out.contains("pull request #26: https://gitea.example/"), "{out}");
-        }
-        assert_eq!(gitea.lock().pulls.len(), 1, "the open one is found the second time");
-        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+        super::pull_request_twice(&repo, "pull request #26: https://gitea.example/", || gitea.lock().pulls.len());
     }
 
     #[test]
@@ -411,9 +435,7 @@ mod gitea {
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         let s = gitea.lock();
-        assert!(s.rate.as_ref().unwrap().refused > 0, "the limit was reached");
-        assert!(out.contains(": 429"), "and the pass says what it waited for:\n{out}");
-        assert_eq!(s.issues.len(), 25, "one issue per milestone, none twice");
+        super::rate_limit_waited_out(&out, s.rate.as_ref().unwrap().refused, s.issues.len());
     }
 
     #[test]
@@ -497,42 +519,25 @@ mod gitlab {
     fn commitments_become_gitlab_milestones() {
         let gitlab = GitLab::start(TOKEN);
         let mut repo = plan(&gitlab);
-        repo.edit("kept.toml", "\nproject = ", "\nmilestones = true\nproject = ");
-        repo.commit(crate::history::COORDINATOR, "Keep commitments as tracker milestones");
+        super::set_tracker(&mut repo, "milestones = true");
         let (code, out, err) = sync(&repo, &["--format", "json"]);
         assert_eq!(code, 0, "{out}{err}");
         let goals = json(&out)["sync"]["tracker_milestones"].clone();
         assert_eq!(goals.as_array().unwrap().len(), 5, "{goals}");
-        {
-            let s = gitlab.lock();
-            assert_eq!(s.milestones.len(), 5);
-            for i in s.issues.values() {
-                let key = kept::tracker::marker_key(i["description"].as_str().unwrap()).unwrap();
-                let title = i["milestone"]["title"].as_str().unwrap_or_default();
-                assert!(title.starts_with(&format!("{}: ", key.split('/').next().unwrap())), "{key}: {title}");
-            }
-        }
-        let writes = gitlab.lock().traffic.writes();
-        let (code, out, err) = sync(&repo, &[]);
-        assert_eq!(code, 0, "{out}{err}");
-        assert_eq!(gitlab.lock().traffic.writes(), writes, "a second pass writes nothing: {out}");
+        assert_eq!(gitlab.lock().milestones.len(), 5);
+        super::in_commitment_milestones(gitlab.lock().issues.values(), "description");
+        super::second_pass_writes_nothing(&repo, || gitlab.lock().traffic.writes());
     }
 
     #[test]
     fn gitlab_gets_a_merge_request_when_the_plan_asks_for_one() {
         let gitlab = GitLab::start(TOKEN);
         let mut repo = plan(&gitlab);
-        repo.edit("kept.toml", "\nproject = ", "\nwrite-back = \"pull-request\"\nproject = ");
-        repo.commit(crate::history::COORDINATOR, "Tracker changes by merge request");
+        super::set_tracker(&mut repo, "write-back = \"pull-request\"");
         gitlab.lock().git_dir = Some(super::with_origin(&repo));
-        let head = repo.git(&["rev-parse", "HEAD"]);
-        for _ in 0..2 {
-            let (code, out, err) = sync(&repo, &[]);
-            assert_eq!(code, 0, "{out}{err}");
-            assert!(out.contains("pull request #1: https://gitlab.example/"), "{out}");
-        }
-        assert_eq!(gitlab.lock().merge_requests.len(), 1, "the open one is found the second time");
-        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+        super::pull_request_twice(&repo, "pull request #1: https://gitlab.example/", || {
+            gitlab.lock().merge_requests.len()
+        });
     }
 
     #[test]
@@ -543,9 +548,7 @@ mod gitlab {
         let (code, out, err) = sync(&repo, &[]);
         assert_eq!(code, 0, "{out}{err}");
         let s = gitlab.lock();
-        assert!(s.rate.as_ref().unwrap().refused > 0, "the limit was reached");
-        assert!(out.contains(": 429"), "and the pass says what it waited for:\n{out}");
-        assert_eq!(s.issues.len(), 25, "one issue per milestone, none twice");
+        super::rate_limit_waited_out(&out, s.rate.as_ref().unwrap().refused, s.issues.len());
     }
 
     #[test]
