@@ -253,11 +253,23 @@ pub fn publish(
     base_url: Option<String>,
     out: &Path,
 ) -> Result<usize, PublishError> {
+    publish_plan(history, path, rev, None, base_url, out)
+}
+
+/// [`publish`], with the plan at `rev` already loaded (the daemon has just validated it).
+pub fn publish_plan(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    loaded: Option<crate::plan::Loaded>,
+    base_url: Option<String>,
+    out: &Path,
+) -> Result<usize, PublishError> {
     let head = history.resolve(rev)?;
     let staged = stage(out, &head.to_string()[..12])?;
     let mut site = Site::into_dir(staged.clone());
     site.previous = reuse::Previous::of(out);
-    render_at(history, path, &head.to_string(), base_url, &mut site)?;
+    render_loaded(history, path, &head.to_string(), loaded, base_url, &mut site)?;
     site.finish();
     if let Some((path, source)) = site.failed.take() {
         let _ = std::fs::remove_dir_all(&staged);
@@ -274,9 +286,23 @@ fn render_at(
     base_url: Option<String>,
     site: &mut Site,
 ) -> Result<(), PublishError> {
+    render_loaded(history, path, rev, None, base_url, site)
+}
+
+fn render_loaded(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    loaded: Option<crate::plan::Loaded>,
+    base_url: Option<String>,
+    site: &mut Site,
+) -> Result<(), PublishError> {
     let head = history.resolve(rev)?;
     let commit = history.commit(head, true)?;
-    let loaded = crate::plan::load_rev(path, &head.to_string())?;
+    let loaded = match loaded {
+        Some(l) => l,
+        None => crate::plan::load_rev(path, &head.to_string())?,
+    };
     let catalogue = crate::rules::catalogue_for(&loaded.plan).ok_or(PublishError::Catalogue)?;
     let options =
         crate::audit::Options { rev: &head.to_string(), filter: Default::default(), cache: true, progress: None };

@@ -210,7 +210,9 @@ impl Plan {
             return Ok(false);
         }
         let history = crate::history::History::open(&self.repo)?;
-        let files = crate::publish::publish(&history, &self.repo, &head, self.base_url.clone(), &self.site)?;
+        drop(report);
+        let files =
+            crate::publish::publish_plan(&history, &self.repo, &head, Some(loaded), self.base_url.clone(), &self.site)?;
         metrics.observe("kept_publish_duration_seconds", plan_label.clone(), started.elapsed());
         metrics.observe("kept_commit_to_publish_seconds", plan_label, since.elapsed());
         metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "published")]), 1);
