@@ -55,13 +55,16 @@ fn head(out: &mut String, lang: &str, title: &str, input: &Input<'_>, name: &str
     );
 }
 
-fn foot(out: &mut String, lang: &str, input: &Input<'_>) {
+/// The footer: the date the site is as of, and the commit a page shows (the published one
+/// for the dashboard; for a commitment, the last that changed it, so its page stays the same
+/// bytes while other commitments change and a republish can keep it).
+fn foot(out: &mut String, lang: &str, input: &Input<'_>, commit: Option<&str>) {
+    let commit = commit.map_or(String::new(), |c| format!(" · commit <code>{}</code>", &c[..10.min(c.len())]));
     let _ = write!(
         out,
-        "</main>\n<footer><p class=\"muted\">{} {} · commit <code>{}</code> · kept</p></footer>\n</body>\n</html>\n",
+        "</main>\n<footer><p class=\"muted\">{} {}{commit} · kept</p></footer>\n</body>\n</html>\n",
         t(lang, "as_of"),
         input.as_of,
-        &input.commit[..10.min(input.commit.len())]
     );
 }
 
@@ -328,7 +331,7 @@ fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
     let recent: Vec<&crate::audit::Entry> = input.entries.iter().take(20).collect();
     changes_list(&mut out, &recent, lang, input);
     out.push_str("</section>\n");
-    foot(&mut out, lang, input);
+    foot(&mut out, lang, input, Some(&input.commit));
     out
 }
 
@@ -395,7 +398,7 @@ fn commitment_page(input: &Input<'_>, status: &Status, c: &Commitment, lang: &st
         input.entries.iter().filter(|e| e.change.commitment.as_deref() == Some(c.dir.as_str())).collect();
     changes_list(&mut out, &history, lang, input);
     let _ = writeln!(out, "<p><img src=\"../badges/{}.svg\" alt=\"{}\"></p>", esc(&c.dir), esc(&c.id.value));
-    foot(&mut out, lang, input);
+    foot(&mut out, lang, input, history.first().map(|e| e.commit.as_str()));
     out
 }
 
