@@ -135,8 +135,13 @@ fn prepare(config: &Config) -> Result<Vec<Plan>, DaemonError> {
     for pc in &config.plans {
         let repo = match &pc.source {
             PlanSource::Worktree(path) => {
-                if git2::Repository::open(path).is_err() {
+                let Ok(git) = git2::Repository::open(path) else {
                     return Err(DaemonError::NotARepository { path: path.clone() });
+                };
+                // A bot commit a stopped daemon left half done is finished first, before
+                // anyone looks at the working tree (it would seem to undo the commit).
+                if let Err(e) = crate::sync::commit::recover(&git) {
+                    tracing::error!("cannot finish an interrupted bot commit in {}: {e}", path.display());
                 }
                 path.clone()
             }
