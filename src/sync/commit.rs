@@ -42,6 +42,11 @@ pub enum CommitError {
     /// HEAD is not a branch.
     #[error("HEAD is not on a branch; check out the plan's branch before syncing")]
     Detached,
+    /// Another git command holds the index.
+    #[error(
+        "another git command is working in this repository (.git/index.lock exists); kept sync tries again next time"
+    )]
+    Busy,
     /// Someone else moved the branch while kept wrote.
     #[error("the branch moved while kept wrote to it; run kept sync again")]
     Moved,
@@ -255,12 +260,24 @@ pub fn write_back(
         std::fs::write(&journal_path, bytes)
             .map_err(|source| CommitError::Worktree { path: journal_path.display().to_string(), source })?;
     }
+    // Hold git's index lock from the branch move to the working tree's update, as git itself
+    // does, so a `git commit` run meanwhile waits for it instead of committing the files as
+    // they were before (which would undo the bot's change).
+    let index_lock = repo.path().join("index.lock");
+    let held = repo.workdir().is_some();
+    if held && std::fs::OpenOptions::new().write(true).create_new(true).open(&index_lock).is_err() {
+        let _ = std::fs::remove_file(&journal_path);
+        return Err(CommitError::Busy);
+    }
     // Compare and swap: fail rather than overwrite a branch someone moved meanwhile.
     if let Err(e) = repo.reference_matching(&branch, commit, true, head.id(), "kept sync: tracker changes") {
         let _ = std::fs::remove_file(&journal_path);
+        if held {
+            let _ = std::fs::remove_file(&index_lock);
+        }
         return Err(if e.code() == git2::ErrorCode::Modified { CommitError::Moved } else { CommitError::Git(e) });
     }
-    recover(repo)?;
+    finish(repo, held)?;
     written.commit = Some(commit.to_string());
     Ok(written)
 }
@@ -501,13 +518,28 @@ fn journal_path(repo: &git2::Repository) -> std::path::PathBuf {
 /// still as it was before the commit is brought to the committed version (working tree and
 /// index); a file anyone changed since is left alone. Harmless when nothing is owed.
 pub fn recover(repo: &git2::Repository) -> Result<(), CommitError> {
+    finish(repo, false)
+}
+
+/// [`recover`]; `holding` when this run holds git's index lock, released just before the
+/// index is written (git2 writes it under that lock).
+fn finish(repo: &git2::Repository, holding: bool) -> Result<(), CommitError> {
+    let release = || {
+        if holding {
+            let _ = std::fs::remove_file(repo.path().join("index.lock"));
+        }
+    };
     let path = journal_path(repo);
-    let Ok(bytes) = std::fs::read(&path) else { return Ok(()) };
+    let Ok(bytes) = std::fs::read(&path) else {
+        release();
+        return Ok(());
+    };
     let journal: Option<Journal> = serde_json::from_slice(&bytes).ok();
-    if let Some(j) = &journal {
+    if let (Some(j), false) = (&journal, holding) {
         remove_stale_locks(repo, j, &path);
     }
     let Some(workdir) = repo.workdir() else {
+        release();
         let _ = std::fs::remove_file(&path);
         return Ok(());
     };
@@ -519,7 +551,7 @@ pub fn recover(repo: &git2::Repository) -> Result<(), CommitError> {
         _ => false,
     };
     if let (true, Some(journal)) = (landed, journal) {
-        let mut index = repo.index()?;
+        let mut index = repo.index().inspect_err(|_| release())?;
         for (file, old, new) in &journal.files {
             let (Ok(old), Ok(new)) = (git2::Oid::from_str(old), git2::Oid::from_str(new)) else { continue };
             // A stop while writing the replacement leaves its temporary file.
@@ -528,16 +560,20 @@ pub fn recover(repo: &git2::Repository) -> Result<(), CommitError> {
             let hash = |b: &[u8]| git2::Oid::hash_object(git2::ObjectType::Blob, b).ok();
             match on_disk.as_deref().and_then(hash) {
                 Some(id) if id == old => {
-                    let blob = repo.find_blob(new)?;
+                    let blob = repo.find_blob(new).inspect_err(|_| release())?;
                     replace_file(&workdir.join(file), blob.content())
-                        .map_err(|source| CommitError::Worktree { path: file.clone(), source })?;
-                    index.add_path(std::path::Path::new(file))?;
+                        .map_err(|source| CommitError::Worktree { path: file.clone(), source })
+                        .inspect_err(|_| release())?;
+                    index.add_path(std::path::Path::new(file)).inspect_err(|_| release())?;
                 }
-                Some(id) if id == new => index.add_path(std::path::Path::new(file))?,
+                Some(id) if id == new => index.add_path(std::path::Path::new(file)).inspect_err(|_| release())?,
                 _ => {}
             }
         }
+        release();
         index.write()?;
+    } else {
+        release();
     }
     let _ = std::fs::remove_file(&path);
     Ok(())
