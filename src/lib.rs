@@ -13,6 +13,7 @@ pub mod daemon;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
+pub mod hash;
 pub mod history;
 pub mod hook;
 pub mod init;

@@ -489,6 +489,11 @@ pub(crate) fn issue_milestone(v: &serde_json::Value, id: &str) -> Option<u64> {
     v.get("milestone").filter(|m| !m.is_null())?.get(id)?.as_u64()
 }
 
+/// A day (YYYY-MM-DD) as the start-of-day timestamp GitHub and Gitea take for due dates.
+pub(crate) fn day_start(day: &str) -> String {
+    format!("{day}T00:00:00Z")
+}
+
 /// Whether a label is one of kept's status labels.
 pub(crate) fn is_status_label(name: &str) -> bool {
     name.starts_with("status: ")
@@ -518,6 +523,16 @@ pub fn default_url(kind: &str) -> Option<&'static str> {
         "gitlab" => Some("https://gitlab.com/api/v4"),
         _ => None,
     }
+}
+
+/// The API address `[tracker]` names, or its kind's default (empty when it has none).
+pub fn address(settings: &crate::plan::Tracker) -> String {
+    settings
+        .url
+        .as_ref()
+        .map(|u| u.value.clone())
+        .or_else(|| default_url(&settings.kind.value).map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// A client for the tracker that `[tracker]` in kept.toml names.

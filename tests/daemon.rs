@@ -351,12 +351,7 @@ fn many_plans_are_served_under_their_codes_with_an_index_and_one_feed() {
 fn a_clone_is_fetched_on_a_push_and_its_bot_commits_are_pushed_even_when_someone_pushed_first() {
     let github = GitHub::start(TOKEN);
     let (mut repo, _) = watched(&github);
-    let origin = repo.dir.parent().unwrap().join("origin.git");
-    let (code, _, err) =
-        crate::common::run(Command::new("git").arg("init").arg("-q").arg("--bare").arg("-b").arg("main").arg(&origin));
-    assert_eq!(code, 0, "{err}");
-    repo.git(&["remote", "add", "origin", origin.to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main"]);
+    let origin = crate::sync::with_origin(&repo);
     let config = repo.dir.parent().unwrap().join("clone.toml");
     std::fs::write(
         &config,
@@ -401,13 +396,7 @@ fn a_clone_is_fetched_on_a_push_and_its_bot_commits_are_pushed_even_when_someone
     repo.edit("commitments/UAYAB0001/commitment.toml", "progress = 60", "progress = 65");
     let second = repo.commit(crate::history::COORDINATOR, "UAYAB0001 at 65%").trim().to_string();
     repo.git(&["push", "-q", "origin", "main"]);
-    let number = *github
-        .lock()
-        .issues
-        .iter()
-        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
-        .unwrap()
-        .0;
+    let number = github.lock().number_of("UAYAB0005/M2");
     github.lock().close(number, "completed", "okoval-yab");
     webhook(&repo, "issue-1", "issues");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -452,22 +441,9 @@ fn whole_site(site: &Path) -> Vec<String> {
 #[test]
 fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_duplicates() {
     let github = GitHub::start(TOKEN);
-    let url = github.url.clone();
     // 15 more commitments: 100 milestones, so a first sync, a publish and a bot commit each
     // take long enough to be killed in the middle.
-    let mut repo = Repo::template(move |dir: &Path| {
-        let kept = dir.join("kept.toml");
-        let text = std::fs::read_to_string(&kept).unwrap();
-        std::fs::write(&kept, text.replace("url = \"https://api.github.com\"", &format!("url = \"{url}\""))).unwrap();
-        for i in 0..15 {
-            let id = format!("UAYAB{:04}", 6 + i);
-            let to = dir.join("commitments").join(&id);
-            crate::common::copy_tree(&dir.join("commitments/UAYAB0005"), &to);
-            let file = to.join("commitment.toml");
-            let text = std::fs::read_to_string(&file).unwrap();
-            std::fs::write(&file, text.replace("id = \"UAYAB0005\"", &format!("id = \"{id}\""))).unwrap();
-        }
-    });
+    let mut repo = crate::sync::plan(&github, 15);
     let root = repo.dir.parent().unwrap().to_path_buf();
     let config = root.join("daemon.toml");
     std::fs::write(
@@ -493,13 +469,11 @@ fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_dup
         let mut server = daemon(&repo, &config);
         // Work for it: a commit to publish, an issue closed to write back, or both.
         if round > 0 && round % 3 != 1 {
-            repo.edit("commitments/UAYAB0001/commitment.toml", "progress = ", &format!("progress = {}", 10 + round));
-            let text = std::fs::read_to_string(repo.dir.join("commitments/UAYAB0001/commitment.toml")).unwrap();
-            let fixed = text.replacen(&format!("progress = {}", 10 + round), "progress = ", 1);
-            let start = fixed.find("progress = ").unwrap() + "progress = ".len();
-            let end = start + fixed[start..].find('\n').unwrap();
-            let fixed = format!("{}{}{}", &fixed[..start], 10 + round, &fixed[end..]);
-            std::fs::write(repo.dir.join("commitments/UAYAB0001/commitment.toml"), fixed).unwrap();
+            let file = repo.dir.join("commitments/UAYAB0001/commitment.toml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            let start = text.find("progress = ").unwrap() + "progress = ".len();
+            let end = start + text[start..].find('\n').unwrap();
+            std::fs::write(&file, format!("{}{}{}", &text[..start], 10 + round, &text[end..])).unwrap();
             repo.commit(crate::history::COORDINATOR, &format!("Round {round}: declare progress"));
         }
         if round % 3 != 0 {

@@ -11,7 +11,7 @@ const TOKEN: &str = "test-token-not-a-secret";
 
 /// The template with `extra` more commitments (copies of UAYAB0005, five milestones each),
 /// its tracker pointed at the stand-in.
-fn plan(github: &GitHub, extra: usize) -> Repo {
+pub fn plan(github: &GitHub, extra: usize) -> Repo {
     let url = github.url.clone();
     Repo::template(move |dir: &Path| {
         let kept = dir.join("kept.toml");
@@ -323,10 +323,7 @@ fn not_planned_reopened_and_relabelled_issues_move_their_milestones() {
     let github = GitHub::start(TOKEN);
     let repo = plan(&github, 0);
     assert_eq!(sync(&repo, &[]).0, 0);
-    let find = |key: &str| {
-        let s = github.lock();
-        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains(&format!("{key} "))).unwrap().0
-    };
+    let find = |key: &str| github.lock().number_of(key);
     let (m3, m4, m1) = (find("UAYAB0005/M3"), find("UAYAB0005/M4"), find("UAYAB0005/M1"));
     {
         let mut s = github.lock();
@@ -684,10 +681,7 @@ fn both_sides_changed_the_repository_wins_and_the_issue_says_so() {
     let github = GitHub::start(TOKEN);
     let mut repo = plan(&github, 0);
     assert_eq!(sync(&repo, &[]).0, 0);
-    let number = {
-        let s = github.lock();
-        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 ")).unwrap().0
-    };
+    let number = github.lock().number_of("UAYAB0005/M2");
     github.lock().close(number, "completed", "okoval-yab");
     repo.edit(
         "commitments/UAYAB0005/commitment.toml",
@@ -800,13 +794,7 @@ fn tracker_changes_can_come_as_a_pull_request_instead_of_a_commit() {
     // A coordinator merges it; then an issue is closed in the tracker.
     repo.git(&["merge", "-q", "--ff-only", &branch]);
     let merged = repo.git(&["rev-parse", "HEAD"]);
-    let number = *github
-        .lock()
-        .issues
-        .iter()
-        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
-        .unwrap()
-        .0;
+    let number = github.lock().number_of("UAYAB0005/M2");
     github.lock().close(number, "completed", "okoval-yab");
     let (code, out, err) = sync(&repo, &["--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -827,7 +815,7 @@ fn tracker_changes_can_come_as_a_pull_request_instead_of_a_commit() {
 
 /// The forge's copy of the repository (a bare one beside it, as `origin`), which a pull
 /// request's branch is pushed to.
-fn with_origin(repo: &Repo) -> std::path::PathBuf {
+pub fn with_origin(repo: &Repo) -> std::path::PathBuf {
     let origin = repo.dir.parent().unwrap().join("origin.git");
     let (code, _, err) = run(std::process::Command::new("git").arg("init").arg("-q").arg("--bare").arg(&origin));
     assert_eq!(code, 0, "{err}");
@@ -867,10 +855,7 @@ fn a_tracker_change_the_plans_rules_refuse_is_left_out_and_the_rest_written() {
     let github = GitHub::start(TOKEN);
     let repo = plan(&github, 0);
     assert_eq!(sync(&repo, &[]).0, 0);
-    let find = |key: &str| {
-        let s = github.lock();
-        *s.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains(&format!("{key} "))).unwrap().0
-    };
+    let find = |key: &str| github.lock().number_of(key);
     // M5 of UAYAB0003 starts in 2027: closed today, it would be completed before it starts.
     let (future, m2) = (find("UAYAB0003/M5"), find("UAYAB0005/M2"));
     github.lock().close(future, "completed", "okoval-yab");
@@ -899,13 +884,7 @@ fn a_change_held_back_by_uncommitted_edits_is_written_by_the_next_pass_not_lost(
     let github = GitHub::start(TOKEN);
     let mut repo = plan(&github, 0);
     assert_eq!(sync(&repo, &[]).0, 0);
-    let m2 = *github
-        .lock()
-        .issues
-        .iter()
-        .find(|(_, i)| i["body"].as_str().unwrap_or("").contains("UAYAB0005/M2 "))
-        .unwrap()
-        .0;
+    let m2 = github.lock().number_of("UAYAB0005/M2");
     github.lock().close(m2, "completed", "okoval-yab");
     // Someone is editing the same commitment file and has not committed yet.
     let file = "commitments/UAYAB0005/commitment.toml";

@@ -109,12 +109,7 @@ fn paged(headers: &HeaderMap, query: &BTreeMap<String, String>, path: &str, item
 }
 
 fn etag(body: &Value) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body.to_string().bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("W/\"{h:016x}\"")
+    format!("W/\"{:016x}\"", crate::hash::fnv1a(body.to_string().as_bytes()))
 }
 
 type Q = Query<BTreeMap<String, String>>;

@@ -147,10 +147,7 @@ fn follows(p: &Plan, repository: Option<&str>) -> bool {
             return true;
         }
     }
-    crate::plan::load_rev(&p.repo, "HEAD")
-        .ok()
-        .and_then(|l| l.plan.settings?.tracker?.project.map(|p| p.value.to_ascii_lowercase()))
-        .is_some_and(|project| project == repo)
+    p.snapshot().tracker_project.is_some_and(|project| project == repo)
 }
 
 async fn preview(State(d): State<Shared>, UrlPath(code): UrlPath<String>) -> Response {

@@ -43,6 +43,10 @@ pub struct PlanStatus {
     /// The last thing that went wrong, if the last attempt failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The tracker project kept.toml names at the followed commit (lower case), by which a
+    /// webhook is matched to the plan.
+    #[serde(skip)]
+    pub tracker_project: Option<String>,
 }
 
 /// Live validation of the working tree (uncommitted edits).
@@ -203,6 +207,12 @@ impl Plan {
             s.errors = report.errors();
             s.warnings = report.warnings();
             s.diagnostics = if report.is_valid() { Vec::new() } else { diagnostics };
+            s.tracker_project = loaded
+                .plan
+                .settings
+                .as_ref()
+                .and_then(|st| st.tracker.as_ref()?.project.as_ref())
+                .map(|p| p.value.to_ascii_lowercase());
         }
         if !report.is_valid() {
             metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "invalid")]), 1);
@@ -330,10 +340,7 @@ impl Plan {
             let loaded = crate::plan::load_rev(&self.repo, "HEAD")?;
             let tracker = loaded.plan.settings.as_ref().and_then(|s| s.tracker.as_ref());
             let kind = tracker.map_or("", |t| t.kind.value.as_str()).to_string();
-            let url = tracker.and_then(|t| t.url.as_ref()).map(|u| u.value.clone());
-            let token = url
-                .or_else(|| crate::tracker::default_url(&kind).map(str::to_string))
-                .and_then(|u| crate::tracker::token(&u).ok().flatten());
+            let token = tracker.and_then(|t| crate::tracker::token(&crate::tracker::address(t)).ok().flatten());
             let git = git2::Repository::open(&self.repo)?;
             match crate::sync::propose::push(&git, branch, &kind, token.as_deref(), false) {
                 Ok(()) => {

@@ -12,12 +12,7 @@ pub const MANIFEST: &str = ".kept-manifest";
 
 /// A file's fingerprint: its length and FNV-1a hash.
 pub fn fingerprint(bytes: &[u8]) -> (usize, u64) {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (bytes.len(), h)
+    (bytes.len(), crate::hash::fnv1a(bytes))
 }
 
 /// The previous version of a site: where it is and what it holds.

@@ -131,13 +131,7 @@ pub fn pass(path: &Path, options: &PassOptions) -> Result<Pass, PassError> {
     {
         return Err(PassError::OtherTracker { asked: t.clone(), configured: settings.kind.value.clone() });
     }
-    let url = settings
-        .url
-        .as_ref()
-        .map(|u| u.value.clone())
-        .or_else(|| crate::tracker::default_url(&settings.kind.value).map(str::to_string))
-        .unwrap_or_default();
-    let token = crate::tracker::token(&url)?;
+    let token = crate::tracker::token(&crate::tracker::address(settings))?;
     let project = settings.project.as_ref().map_or("", |p| p.value.as_str());
     let state_path = State::path(repo.path(), &settings.kind.value, project);
     let cache_path = super::state::cache_path(&state_path);

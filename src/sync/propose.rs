@@ -73,11 +73,7 @@ pub struct Proposed {
 
 /// The branch for a change: the same change, the same branch.
 pub fn branch_name(bot: &BotCommit) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{:?}", bot.edits).bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = crate::hash::fnv1a(format!("{:?}", bot.edits).as_bytes());
     format!("kept/sync-{:012x}", h & 0xffff_ffff_ffff)
 }
 

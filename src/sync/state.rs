@@ -92,12 +92,10 @@ impl State {
 
 /// A fingerprint of a draft (FNV-1a over its fields): equal drafts, equal fingerprints.
 pub fn fingerprint(d: &crate::tracker::Draft) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = crate::hash::Fnv::default();
     let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain([&0xffu8]) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(bytes);
+        h.write(&[0xff]);
     };
     eat(d.title.as_bytes());
     eat(d.body.trim_end().as_bytes());
@@ -109,5 +107,5 @@ pub fn fingerprint(d: &crate::tracker::Draft) -> u64 {
     if let Some(m) = d.milestone {
         eat(&m.to_le_bytes());
     }
-    h
+    h.finish()
 }

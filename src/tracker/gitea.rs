@@ -80,7 +80,7 @@ fn issue(v: &Value) -> Option<Issue> {
 
 /// An issue's deadline as Gitea takes it: a timestamp (Gitea keeps the day).
 fn deadline(d: &super::Draft) -> Option<String> {
-    d.due.as_ref().map(|day| format!("{day}T00:00:00Z"))
+    d.due.as_deref().map(super::day_start)
 }
 
 impl Tracker for Gitea {
@@ -170,7 +170,7 @@ impl Tracker for Gitea {
                 let body = json!({
                     "title": d.title,
                     "description": d.description,
-                    "due_on": d.due.as_ref().map(|d| format!("{d}T00:00:00Z")),
+                    "due_on": d.due.as_deref().map(super::day_start),
                     "state": if d.open { "open" } else { "closed" },
                 });
                 match action {

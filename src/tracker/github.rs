@@ -77,7 +77,7 @@ fn milestone_body(d: &MilestoneDraft) -> Value {
     json!({
         "title": d.title,
         "description": d.description,
-        "due_on": d.due.as_ref().map(|d| format!("{d}T00:00:00Z")),
+        "due_on": d.due.as_deref().map(super::day_start),
         "state": if d.open { "open" } else { "closed" },
     })
 }

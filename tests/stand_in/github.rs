@@ -48,6 +48,12 @@ impl State {
         self.event(number, "closed", login, None, at);
     }
 
+    /// The number of the issue that follows a milestone (`UAYAB0005/M2`), by its marker.
+    pub fn number_of(&self, key: &str) -> u64 {
+        let marker = format!("kept:milestone {key} ");
+        *self.issues.iter().find(|(_, i)| i["body"].as_str().unwrap_or("").contains(&marker)).expect("an issue").0
+    }
+
     /// Reopen an issue as a person would.
     pub fn reopen(&mut self, number: u64, login: &str) {
         let at = self.now();
