@@ -36,12 +36,12 @@ pub struct Site {
     count: usize,
     /// The first file that could not be written.
     failed: Option<(PathBuf, std::io::Error)>,
-    /// The version being replaced, whose unchanged files are linked rather than written.
-    previous: Option<reuse::Previous>,
-    /// Each written file's fingerprint, for the version's manifest.
-    prints: Vec<(String, (usize, u64))>,
-    /// How many files were linked from the previous version.
-    linked: usize,
+    /// The version directory being brought up to date, for a site written into one.
+    spare: Option<reuse::Spare>,
+    /// Each file's fingerprint, for the version's manifest.
+    prints: Vec<(String, reuse::Print)>,
+    /// How many files the spare version already held unchanged.
+    unchanged: usize,
     /// Directories made so far (each is made once, not once per file).
     made: std::collections::HashSet<PathBuf>,
 }
@@ -74,16 +74,13 @@ impl Site {
         }
         let target = dir.join(&path);
         let print = reuse::fingerprint(&contents);
-        let written = self.make_parent(&target).and_then(|()| {
-            if self.previous.as_ref().is_some_and(|prev| prev.link(&path, print, &target)) {
-                self.linked += 1;
-                Ok(())
-            } else {
-                std::fs::write(&target, &contents)
-            }
-        });
+        let held = self.spare.as_mut().is_some_and(|spare| spare.claim(&path, print));
         self.prints.push((path, print));
-        if let Err(e) = written {
+        if held {
+            self.unchanged += 1;
+            return;
+        }
+        if let Err(e) = self.make_parent(&target).and_then(|()| reuse::replace(&target, &contents)) {
             self.failed = Some((target, e));
         }
     }
@@ -100,19 +97,24 @@ impl Site {
         }
     }
 
-    /// Write the manifest of a site written into a directory.
+    /// Remove what the new version lacks, then write its manifest: the version is whole.
     fn finish(&mut self) {
-        if let (Some(dir), None) = (&self.dir, &self.failed) {
-            let path = dir.join(reuse::MANIFEST);
-            if let Err(e) = std::fs::write(&path, reuse::manifest(&self.prints)) {
-                self.failed = Some((path, e));
-            }
+        let (Some(dir), None) = (&self.dir, &self.failed) else { return };
+        if let Some(spare) = &mut self.spare
+            && let Err(e) = spare.remove_stale()
+        {
+            self.failed = Some((dir.clone(), e));
+            return;
+        }
+        let path = dir.join(reuse::MANIFEST);
+        if let Err(e) = std::fs::write(&path, reuse::manifest(&self.prints)) {
+            self.failed = Some((path, e));
         }
     }
 
-    /// How many files were linked unchanged from the previous version.
-    pub fn linked(&self) -> usize {
-        self.linked
+    /// How many files the version written over already held unchanged.
+    pub fn unchanged(&self) -> usize {
+        self.unchanged
     }
 }
 
@@ -266,16 +268,18 @@ pub fn publish_plan(
     out: &Path,
 ) -> Result<usize, PublishError> {
     let head = history.resolve(rev)?;
-    let staged = stage(out, &head.to_string()[..12])?;
-    let mut site = Site::into_dir(staged.clone());
-    site.previous = reuse::Previous::of(out);
+    let parent = parent_of(out);
+    std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+    let spare = reuse::Spare::open(out, parent).map_err(write_error(out))?;
+    let mut site = Site::into_dir(spare.dir.clone());
+    site.spare = Some(spare);
     render_loaded(history, path, &head.to_string(), loaded, base_url, &mut site)?;
     site.finish();
     if let Some((path, source)) = site.failed.take() {
-        let _ = std::fs::remove_dir_all(&staged);
         return Err(PublishError::Write { path, source });
     }
-    swap(out, &staged)?;
+    let dir = site.dir.take().expect("a site written into a directory");
+    swap(out, &dir)?;
     Ok(site.len())
 }
 
@@ -306,7 +310,9 @@ fn render_loaded(
     let catalogue = crate::rules::catalogue_for(&loaded.plan).ok_or(PublishError::Catalogue)?;
     let options =
         crate::audit::Options { rev: &head.to_string(), filter: Default::default(), cache: true, progress: None };
+    let started = std::time::Instant::now();
     let entries = crate::audit::log(history, &options)?;
+    let audit_ms = started.elapsed().as_secs_f64() * 1e3;
     let settings = loaded.plan.settings.as_ref();
     let base_url = base_url.or_else(|| settings.and_then(|s| s.base_url.as_ref()).map(|u| u.value.clone()));
     let forge_url = settings.and_then(|s| s.forge_url.as_ref()).map(|u| u.value.clone());
@@ -320,23 +326,10 @@ fn render_loaded(
         base_url,
         forge_url,
     };
+    let started = std::time::Instant::now();
     render(&input, site);
+    tracing::debug!(audit_ms, render_ms = started.elapsed().as_secs_f64() * 1e3, files = site.len(), "site rendered");
     Ok(())
-}
-
-/// Write a site to `out` in one swap: the new site is written beside it, and `out` (a link
-/// to the current version) is replaced atomically, so readers see the old site or the new,
-/// never a mix.
-pub fn write(site: &Site, out: &Path, version: &str) -> Result<(), PublishError> {
-    let dir = stage(out, version)?;
-    for (path, bytes) in &site.files {
-        let target = dir.join(path);
-        if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p).map_err(write_error(p))?;
-        }
-        std::fs::write(&target, bytes).map_err(write_error(&target))?;
-    }
-    swap(out, &dir)
 }
 
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + use<> {
@@ -349,26 +342,7 @@ fn parent_of(out: &Path) -> &Path {
     out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
-/// An empty directory beside `out` for a version of the site.
-fn stage(out: &Path, version: &str) -> Result<PathBuf, PublishError> {
-    let parent = parent_of(out);
-    std::fs::create_dir_all(parent).map_err(write_error(parent))?;
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
-    // Publishing the version already served goes to a second directory, so the one being
-    // served is never emptied under a reader.
-    let live = std::fs::read_link(out).ok();
-    let mut dir = parent.join(format!(".{name}.{version}"));
-    if live.as_deref() == dir.file_name().map(Path::new) {
-        dir = parent.join(format!(".{name}.{version}-b"));
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(write_error(&dir))?;
-    }
-    std::fs::create_dir_all(&dir).map_err(write_error(&dir))?;
-    Ok(dir)
-}
-
-/// Point `out` at the staged directory in one rename, and remove the version it replaced.
+/// Point `out` at the version directory just written, in one rename.
 fn swap(out: &Path, dir: &Path) -> Result<(), PublishError> {
     let parent = parent_of(out);
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
@@ -385,17 +359,13 @@ fn swap(out: &Path, dir: &Path) -> Result<(), PublishError> {
     #[cfg(unix)]
     std::os::unix::fs::symlink(staged, &link).map_err(write_error(&link))?;
     std::fs::rename(&link, out).map_err(write_error(out))?;
-    if let Some(old) = previous
-        && old != Path::new(staged)
-    {
-        let _ = std::fs::remove_dir_all(parent.join(old));
-    }
-    // Versions a stopped publish left half-written are no one's: they go too.
+    // Directories and links of earlier layouts (one directory per version) go.
     let prefix = format!(".{name}.");
+    let slots = reuse::slot_names(out);
     for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
         let entry_name = entry.file_name();
         let Some(n) = entry_name.to_str() else { continue };
-        if n.starts_with(&prefix) && entry_name != staged && !n.ends_with(".before-kept") {
+        if n.starts_with(&prefix) && !slots.iter().any(|s| s == n) && !n.ends_with(".before-kept") {
             let path = entry.path();
             let dir = entry.file_type().is_ok_and(|t| t.is_dir());
             let _ = if dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };

@@ -107,20 +107,55 @@ fn publishing_is_reproducible_and_swaps_the_site_whole() {
     let served = std::fs::read_link(&a).unwrap();
     publish(&repo, &a);
     let again = std::fs::read_link(&a).unwrap();
-    assert_ne!(served, again, "a second directory for the same version");
-    assert!(!repo.s.home().join(&served).exists(), "and the one it replaced is removed");
+    assert_ne!(served, again, "the other version directory");
     assert_eq!(files(&a), fa);
     // The site is a link to a complete version: republishing replaces it in one rename.
     assert!(std::fs::symlink_metadata(&a).unwrap().file_type().is_symlink());
     let before = std::fs::read_link(&a).unwrap();
+    let spare = repo.s.home().join(&served);
+    let inode =
+        |dir: &Path, file: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join(file)).unwrap());
+    let untouched = inode(&spare, "badges/UAYAB0001.svg");
+    let index = inode(&spare, "feed.atom");
     let mut repo = repo;
     repo.edit("roadmap.toml", "# reviewed", "# reviewed again");
     repo.commit(COORDINATOR, "Review once more");
     publish(&repo, &a);
     let after = std::fs::read_link(&a).unwrap();
     assert_ne!(before, after);
-    assert!(!repo.s.home().join(&before).exists(), "the old version is removed");
+    assert_eq!(after, served, "the two version directories take turns");
+    assert!(repo.s.home().join(&before).exists(), "the version replaced stays as the spare");
     assert_eq!(files(&a).len(), fa.len());
+    // Only what changed was written into the spare: an unchanged file is the same inode.
+    assert_eq!(inode(&spare, "badges/UAYAB0001.svg"), untouched, "an unchanged file is not rewritten");
+    assert_ne!(inode(&spare, "feed.atom"), index, "a changed file is replaced, not edited in place");
+    // What a fresh publish of the same revision gives, byte for byte.
+    let fresh = repo.s.home().join("fresh");
+    publish(&repo, &fresh);
+    assert_eq!(files(&a), files(&fresh));
+}
+
+#[test]
+fn a_publish_stopped_half_way_is_redone_in_full() {
+    let repo = story();
+    let site = repo.s.home().join("site");
+    publish(&repo, &site);
+    publish(&repo, &site);
+    let live = std::fs::read_link(&site).unwrap();
+    let [a, b] = [".site.a", ".site.b"].map(|n| repo.s.home().join(n));
+    let spare = if live == Path::new(".site.a") { b } else { a };
+    // A stopped publish: the spare has lost its manifest and holds a torn file and a stray.
+    std::fs::remove_file(spare.join(".kept-manifest")).unwrap();
+    std::fs::write(spare.join("index.html"), "torn").unwrap();
+    std::fs::write(spare.join("stray.html"), "left over").unwrap();
+    let mut repo = repo;
+    repo.edit("roadmap.toml", "# reviewed", "# reviewed again");
+    repo.commit(COORDINATOR, "Review once more");
+    publish(&repo, &site);
+    assert_eq!(std::fs::read_link(&site).unwrap(), Path::new(spare.file_name().unwrap()));
+    let fresh = repo.s.home().join("fresh");
+    publish(&repo, &fresh);
+    assert_eq!(files(&site), files(&fresh), "the spare was emptied and written whole");
 }
 
 #[test]

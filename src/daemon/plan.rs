@@ -192,7 +192,9 @@ impl Plan {
         }
         let started = Instant::now();
         let loaded = crate::plan::load_rev(&self.repo, &head)?;
+        let load_ms = started.elapsed().as_secs_f64() * 1e3;
         let report = crate::rules::validate(&loaded, today);
+        tracing::debug!(plan = %self.code, load_ms, validate_ms = started.elapsed().as_secs_f64() * 1e3 - load_ms, "checked");
         let diagnostics: Vec<serde_json::Value> =
             crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
                 .iter()

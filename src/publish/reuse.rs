@@ -1,54 +1,114 @@
-//! Publishing a new version of a site without writing what has not changed: each version
-//! directory carries a manifest of its files (length and hash), and a file the new version
-//! has unchanged is a hard link to the previous version's copy. Creating thousands of inodes is
-//! what costs most on ext4; a link costs a directory entry. Every version is still a whole
-//! directory of its own, swapped in at once.
+//! Publishing a new version of a site without writing what has not changed.
+//!
+//! A site lives in two version directories, `.NAME.a` and `.NAME.b`, and `NAME` is a link to
+//! one of them. A publish brings the other one (the spare) up to date and then swaps the link
+//! in one rename, so readers see the old site or the new, never a mix. Each version directory
+//! carries a manifest of its files (length and hash): a file whose new bytes match the
+//! manifest is left alone, a changed one is written beside it and renamed over it, and files
+//! the new version lacks are removed. Creating and removing thousands of directory entries is
+//! what costs most on ext4; a publish that changes ten files now touches about ten.
+//!
+//! The manifest is removed before the spare is touched and written again only once it is
+//! whole, so a publish stopped half way (kill -9, power cut) leaves a spare without a
+//! manifest, which the next publish empties and writes in full.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The manifest's name inside a version directory (the server does not serve dot files).
 pub const MANIFEST: &str = ".kept-manifest";
 
 /// A file's fingerprint: its length and FNV-1a hash.
-pub fn fingerprint(bytes: &[u8]) -> (usize, u64) {
+pub type Print = (usize, u64);
+
+/// A file's fingerprint: its length and FNV-1a hash.
+pub fn fingerprint(bytes: &[u8]) -> Print {
     (bytes.len(), crate::hash::fnv1a(bytes))
 }
 
-/// The previous version of a site: where it is and what it holds.
-#[derive(Debug, Default)]
-pub struct Previous {
-    dir: PathBuf,
-    files: HashMap<String, (usize, u64)>,
+/// The two version directories of the site at `out` (`NAME` → `.NAME.a`, `.NAME.b`).
+pub fn slot_names(out: &Path) -> [String; 2] {
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    [format!(".{name}.a"), format!(".{name}.b")]
 }
 
-impl Previous {
-    /// The version `out` links to now, if it has a manifest.
-    pub fn of(out: &Path) -> Option<Previous> {
-        let target = std::fs::read_link(out).ok()?;
-        let dir = out.parent().unwrap_or(Path::new(".")).join(target);
-        let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-        let files = text
-            .lines()
-            .filter_map(|l| {
-                let mut parts = l.splitn(3, ' ');
-                let len = parts.next()?.parse().ok()?;
-                let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
-                Some((parts.next()?.to_string(), (len, hash)))
-            })
-            .collect();
-        Some(Previous { dir, files })
+/// The version directory a publish writes into: the one not served.
+#[derive(Debug)]
+pub struct Spare {
+    /// Where it is.
+    pub dir: PathBuf,
+    /// What its manifest says it holds; taken out one by one as the new version claims them,
+    /// so what is left at the end is stale.
+    held: HashMap<String, Print>,
+}
+
+impl Spare {
+    /// Open the spare version directory of `out` (made if missing), ready to be written:
+    /// its manifest is read and removed; without one, the directory is emptied.
+    pub fn open(out: &Path, parent: &Path) -> io::Result<Spare> {
+        let live = std::fs::read_link(out).ok();
+        let [a, b] = slot_names(out);
+        let spare = if live.as_deref() == Some(Path::new(&a)) { b } else { a };
+        let dir = parent.join(spare);
+        let manifest = dir.join(MANIFEST);
+        let held = match std::fs::read_to_string(&manifest) {
+            Ok(text) => {
+                std::fs::remove_file(&manifest)?;
+                parse(&text)
+            }
+            Err(_) => {
+                match std::fs::remove_dir_all(&dir) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+                HashMap::new()
+            }
+        };
+        std::fs::create_dir_all(&dir)?;
+        Ok(Spare { dir, held })
     }
 
-    /// Link `path` from the previous version into `target` if it is unchanged there; false
-    /// when it must be written.
-    pub fn link(&self, path: &str, print: (usize, u64), target: &Path) -> bool {
-        self.files.get(path) == Some(&print) && std::fs::hard_link(self.dir.join(path), target).is_ok()
+    /// Whether the spare already holds these bytes at `path`; either way `path` is now
+    /// claimed by the new version.
+    pub fn claim(&mut self, path: &str, print: Print) -> bool {
+        self.held.remove(path) == Some(print)
     }
+
+    /// Remove the files the new version did not claim.
+    pub fn remove_stale(&mut self) -> io::Result<()> {
+        for (path, _) in self.held.drain() {
+            match std::fs::remove_file(self.dir.join(&path)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Write `bytes` at `target` by a rename over it, so the file is old or new, never partial.
+pub fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut temp = target.as_os_str().to_owned();
+    temp.push(".kept-tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, target)
+}
+
+fn parse(text: &str) -> HashMap<String, Print> {
+    text.lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            let len = parts.next()?.parse().ok()?;
+            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            Some((parts.next()?.to_string(), (len, hash)))
+        })
+        .collect()
 }
 
 /// The manifest of a version, to write into its directory.
-pub fn manifest(files: &[(String, (usize, u64))]) -> String {
+pub fn manifest(files: &[(String, Print)]) -> String {
     let mut text = String::new();
     for (path, (len, hash)) in files {
         text.push_str(&format!("{len} {hash:016x} {path}\n"));
