@@ -141,9 +141,13 @@ impl Source {
         })
     }
 }
-
 impl SourceMap {
-    /// Remember a file's text.
+    /// Keep only the texts of the files `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.files.retain(|path, _| keep(path));
+    }
+
+    /// Add a file's text.
     pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
         self.files.insert(path.into(), Source { text: text.into(), lines: OnceLock::new() });
     }

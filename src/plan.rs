@@ -6,6 +6,7 @@
 
 pub mod commitment;
 pub mod convert;
+mod follow;
 pub mod kinds;
 pub mod markdown;
 pub mod model;
@@ -13,10 +14,12 @@ pub mod shape;
 pub mod source;
 pub mod toml_doc;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use commitment::*;
+pub use follow::{Following, Step};
 pub use model::*;
 
 use crate::catalogue;
@@ -201,11 +204,7 @@ pub fn load(source: &dyn Source) -> Loaded {
     let mut diags = Vec::new();
     let mut plan = Plan::default();
     let entries = source.entries();
-    for (path, kind) in entries {
-        if matches!(kind, EntryKind::File(_) | EntryKind::Symlink { inside: Some(_), .. }) {
-            plan.files.insert(path.clone());
-        }
-    }
+    plan.files = listed_files(entries);
 
     let mut wanted: Vec<(String, Role)> = Vec::new();
     for (name, role) in [
@@ -284,11 +283,25 @@ pub fn load(source: &dyn Source) -> Loaded {
         c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
         c.end_reports = waiting.end_reports.remove(&c.dir).unwrap_or_default();
     }
-    plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value));
-    plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_pieces(&mut plan);
     look_up_evidence(source, &mut plan);
     plan.reindex();
     Loaded { plan, diagnostics: diags }
+}
+
+/// The files (and links to files inside the repository) a source lists.
+fn listed_files(entries: &std::collections::BTreeMap<String, EntryKind>) -> BTreeSet<String> {
+    entries
+        .iter()
+        .filter(|(_, kind)| matches!(kind, EntryKind::File(_) | EntryKind::Symlink { inside: Some(_), .. }))
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+/// Commitments in id order (by directory among equal ids), updates in path order.
+fn sort_pieces(plan: &mut Plan) {
+    plan.commitments.sort_by(|a, b| a.id.value.cmp(&b.id.value).then_with(|| a.dir.cmp(&b.dir)));
+    plan.updates.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// Add to `plan.files` the evidence paths outside the listed plan directories that exist.

@@ -12,7 +12,10 @@ pub use data::csv_field;
 mod feed;
 mod html;
 pub mod i18n;
+mod pages;
 mod reuse;
+
+pub use pages::Memo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,6 +86,22 @@ impl Site {
         if let Err(e) = self.make_parent(&target).and_then(|()| reuse::replace(&target, &contents)) {
             self.failed = Some((target, e));
         }
+    }
+
+    /// Keep files the version being written already holds with these fingerprints, without
+    /// their bytes; false (and nothing kept) if it does not hold every one of them.
+    fn keep_all(&mut self, files: &[(String, reuse::Print)]) -> bool {
+        let Some(spare) = self.spare.as_mut() else { return false };
+        if self.failed.is_some() || !files.iter().all(|(path, print)| spare.holds(path, *print)) {
+            return false;
+        }
+        for (path, print) in files {
+            spare.claim(path, *print);
+            self.prints.push((path.clone(), *print));
+        }
+        self.count += files.len();
+        self.unchanged += files.len();
+        true
     }
 
     /// Make a file's directory, once.
@@ -205,15 +224,16 @@ pub fn rfc3339(time: i64) -> String {
 /// Build the whole site in memory.
 pub fn build(input: &Input<'_>) -> Site {
     let mut site = Site::default();
-    render(input, &mut site);
+    render(input, &mut site, None);
     site
 }
 
-fn render(input: &Input<'_>, site: &mut Site) {
+fn render(input: &Input<'_>, site: &mut Site, memo: Option<&mut Memo>) {
+    let shared = pages::Shared::new(input);
     feed::render(input, site);
     data::render(input, site);
-    badge::render(input, site);
-    html::render(input, site);
+    html::render(input, &shared, site);
+    pages::render(input, &shared, site, memo);
 }
 
 /// Why a site could not be published.
@@ -255,17 +275,20 @@ pub fn publish(
     base_url: Option<String>,
     out: &Path,
 ) -> Result<usize, PublishError> {
-    publish_plan(history, path, rev, None, base_url, out)
+    publish_plan(history, path, rev, None, base_url, out, None)
 }
 
-/// [`publish`], with the plan at `rev` already loaded (the daemon has just validated it).
+/// [`publish`], with the plan at `rev` already loaded (the daemon has just validated it),
+/// and a memo of the previous publish to `out`, so that commitments whose inputs did not
+/// change are neither rendered nor written again.
 pub fn publish_plan(
     history: &History,
     path: &Path,
     rev: &str,
-    loaded: Option<crate::plan::Loaded>,
+    loaded: Option<&crate::plan::Loaded>,
     base_url: Option<String>,
     out: &Path,
+    memo: Option<&mut Memo>,
 ) -> Result<usize, PublishError> {
     let head = history.resolve(rev)?;
     let parent = parent_of(out);
@@ -273,7 +296,7 @@ pub fn publish_plan(
     let spare = reuse::Spare::open(out, parent).map_err(write_error(out))?;
     let mut site = Site::into_dir(spare.dir.clone());
     site.spare = Some(spare);
-    render_loaded(history, path, &head.to_string(), loaded, base_url, &mut site)?;
+    render_loaded(history, path, &head.to_string(), loaded, base_url, &mut site, memo)?;
     site.finish();
     if let Some((path, source)) = site.failed.take() {
         return Err(PublishError::Write { path, source });
@@ -290,22 +313,27 @@ fn render_at(
     base_url: Option<String>,
     site: &mut Site,
 ) -> Result<(), PublishError> {
-    render_loaded(history, path, rev, None, base_url, site)
+    render_loaded(history, path, rev, None, base_url, site, None)
 }
 
 fn render_loaded(
     history: &History,
     path: &Path,
     rev: &str,
-    loaded: Option<crate::plan::Loaded>,
+    loaded: Option<&crate::plan::Loaded>,
     base_url: Option<String>,
     site: &mut Site,
+    memo: Option<&mut Memo>,
 ) -> Result<(), PublishError> {
     let head = history.resolve(rev)?;
     let commit = history.commit(head, true)?;
+    let fresh;
     let loaded = match loaded {
         Some(l) => l,
-        None => crate::plan::load_rev(path, &head.to_string())?,
+        None => {
+            fresh = crate::plan::load_rev(path, &head.to_string())?;
+            &fresh
+        }
     };
     let catalogue = crate::rules::catalogue_for(&loaded.plan).ok_or(PublishError::Catalogue)?;
     let options =
@@ -327,7 +355,7 @@ fn render_loaded(
         forge_url,
     };
     let started = std::time::Instant::now();
-    render(&input, site);
+    render(&input, site, memo);
     tracing::debug!(audit_ms, render_ms = started.elapsed().as_secs_f64() * 1e3, files = site.len(), "site rendered");
     Ok(())
 }

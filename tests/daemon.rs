@@ -491,6 +491,14 @@ fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_dup
                 closed.push(n);
             }
         }
+        if round == 0 {
+            // The first sync creates the issues the later rounds close: on a loaded machine
+            // the first publish alone can outlast a kill point, so round 0 lets it finish.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !std::fs::read_to_string(&server.log).unwrap().contains("synced") && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         std::thread::sleep(Duration::from_millis(seed % 400));
         server.kill9();
         let log = std::fs::read_to_string(&server.log).unwrap();
@@ -556,7 +564,7 @@ fn kill_9_at_twenty_points_leaves_no_lock_a_whole_site_and_a_tracker_without_dup
     markers.dedup();
     assert_eq!(markers.len(), all, "no duplicate issue");
     assert_eq!(all, 100, "every milestone has its issue");
-    assert!(closed.len() >= 10, "{closed:?}");
+    assert!(closed.len() >= 10, "{closed:?}\n{}", std::fs::read_to_string(&server.log).unwrap());
     drop(s);
     assert_eq!(whole_site(&site), files.unwrap(), "the final site is whole");
     let (code, out) = repo.check(&[]);

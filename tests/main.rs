@@ -8,6 +8,7 @@ mod daemon;
 
 mod bad_input;
 mod fixtures;
+mod follow;
 mod fuzz;
 mod git_rev;
 mod history;

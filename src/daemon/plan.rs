@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::config::{PlanConfig, PlanSource};
 use super::metrics::{Metrics, labels};
 use crate::date::Date;
+use crate::plan::{Following, Step};
 
 /// What the daemon knows of a plan, for the status API and the dashboard.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -91,6 +92,16 @@ pub struct Plan {
     pub base_url: Option<String>,
     /// What the daemon knows of it.
     pub status: Mutex<PlanStatus>,
+    /// What the last refresh left for the next: the plan, and what the site was made from.
+    incremental: Mutex<Incremental>,
+}
+
+/// The plan at the commit checked last, brought forward commit by commit, and a memo of the
+/// last publish, so a commit costs what it changed rather than the size of the plan.
+#[derive(Debug, Default)]
+struct Incremental {
+    following: Option<Following>,
+    memo: crate::publish::Memo,
 }
 
 /// Why a step of the work failed.
@@ -158,7 +169,15 @@ impl Plan {
             PlanSource::Clone { .. } => "clone",
         };
         let status = PlanStatus { code: code.clone(), mode, ..PlanStatus::default() };
-        Plan { site: data_dir.join("sites").join(&code), config, code, repo, base_url, status: Mutex::new(status) }
+        Plan {
+            site: data_dir.join("sites").join(&code),
+            config,
+            code,
+            repo,
+            base_url,
+            status: Mutex::new(status),
+            incremental: Mutex::default(),
+        }
     }
 
     fn status(&self) -> std::sync::MutexGuard<'_, PlanStatus> {
@@ -191,9 +210,19 @@ impl Plan {
             }
         }
         let started = Instant::now();
-        let loaded = crate::plan::load_rev(&self.repo, &head)?;
+        let mut incremental = self.incremental.lock().unwrap_or_else(|e| e.into_inner());
+        let Incremental { following, memo } = &mut *incremental;
+        let step = match following.as_mut() {
+            Some(f) => f.advance(&head)?,
+            None => {
+                *following = Some(Following::open(&self.repo, &head)?);
+                Step::Reloaded
+            }
+        };
+        let loaded = following.as_ref().expect("just loaded").loaded();
         let load_ms = started.elapsed().as_secs_f64() * 1e3;
-        let report = crate::rules::validate(&loaded, today);
+        tracing::debug!(plan = %self.code, ?step, "read");
+        let report = crate::rules::validate(loaded, today);
         tracing::debug!(plan = %self.code, load_ms, validate_ms = started.elapsed().as_secs_f64() * 1e3 - load_ms, "checked");
         let diagnostics: Vec<serde_json::Value> =
             crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
@@ -223,8 +252,15 @@ impl Plan {
         }
         let history = crate::history::History::open(&self.repo)?;
         drop(report);
-        let files =
-            crate::publish::publish_plan(&history, &self.repo, &head, Some(loaded), self.base_url.clone(), &self.site)?;
+        let files = crate::publish::publish_plan(
+            &history,
+            &self.repo,
+            &head,
+            Some(loaded),
+            self.base_url.clone(),
+            &self.site,
+            Some(memo),
+        )?;
         metrics.observe("kept_publish_duration_seconds", plan_label.clone(), started.elapsed());
         metrics.observe("kept_commit_to_publish_seconds", plan_label, since.elapsed());
         metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "published")]), 1);

@@ -419,6 +419,18 @@ impl GitSource {
     }
 }
 
+impl GitSource {
+    /// The plan's tree.
+    pub fn tree_id(&self) -> git2::Oid {
+        self.tree
+    }
+
+    /// The blob a file path names in this tree.
+    pub fn blob_id(&self, path: &str) -> Option<git2::Oid> {
+        self.blobs.get(path).copied()
+    }
+}
+
 impl Source for GitSource {
     fn entries(&self) -> &BTreeMap<String, EntryKind> {
         &self.entries

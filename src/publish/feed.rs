@@ -141,18 +141,17 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
     let groups = by_commit(input.entries.iter());
     site.add("feed.atom", atom(input, "feed.atom", &plan_title, "index.html", &groups));
     site.add("feed.json", json(input, "feed.json", &plan_title, "index.html", &groups));
-    for c in &input.plan.commitments {
-        let id = &c.id.value;
-        let groups = by_commit(input.entries.iter().filter(|e| e.change.commitment.as_deref() == Some(c.dir.as_str())));
-        let title = format!("{id}: {}", c.title.as_ref().map_or("", |t| t.best(&langs)));
-        let page = format!("commitments/{}.html", c.dir);
-        site.add(
-            format!("commitments/{}.atom", c.dir),
-            atom(input, &format!("commitments/{}.atom", c.dir), &title, &page, &groups),
-        );
-        site.add(
-            format!("commitments/{}.json", c.dir),
-            json(input, &format!("commitments/{}.json", c.dir), &title, &page, &groups),
-        );
-    }
+}
+
+/// A commitment's Atom and JSON feeds, from its entries (newest first).
+pub(super) fn commitment(input: &Input<'_>, c: &crate::plan::Commitment, entries: &[&Entry]) -> [(String, String); 2] {
+    let langs = input.prefer(&input.languages()[0]);
+    let groups = by_commit(entries.iter().copied());
+    let title = format!("{}: {}", c.id.value, c.title.as_ref().map_or("", |t| t.best(&langs)));
+    let page = format!("commitments/{}.html", c.dir);
+    let (atom_path, json_path) = (format!("commitments/{}.atom", c.dir), format!("commitments/{}.json", c.dir));
+    [
+        (atom_path.clone(), atom(input, &atom_path, &title, &page, &groups)),
+        (json_path.clone(), json(input, &json_path, &title, &page, &groups)),
+    ]
 }

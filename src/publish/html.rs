@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::i18n::{status as word, t};
 use super::{Input, Site, esc};
 use crate::plan::{Commitment, Text};
-use crate::status::Status;
+use crate::status::{CommitmentStatus, Status};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;line-height:1.5;color:#1a1a1a}\
 header nav a{margin-right:.75rem}ol.phases{display:flex;gap:.5rem;list-style:none;padding:0;flex-wrap:wrap}\
@@ -335,12 +335,19 @@ fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
     out
 }
 
-fn commitment_page(input: &Input<'_>, status: &Status, c: &Commitment, lang: &str) -> String {
+/// A commitment's page in a language.
+pub(super) fn commitment_page(
+    input: &Input<'_>,
+    status: Option<&CommitmentStatus>,
+    c: &Commitment,
+    history: &[&crate::audit::Entry],
+    lang: &str,
+) -> String {
     let langs = input.prefer(lang);
     let title = format!("{}: {}", c.id.value, tr(&c.title, &langs));
     let mut out = String::new();
     head(&mut out, lang, &title, input, &c.dir, 1);
-    let s = status.commitments.iter().find(|s| s.id == c.id.value);
+    let s = status;
     let lead = c
         .lead
         .as_ref()
@@ -394,20 +401,15 @@ fn commitment_page(input: &Input<'_>, status: &Status, c: &Commitment, lang: &st
     out.push_str("</tbody>\n</table>\n");
     out += &timeline(input, &[c], lang);
     let _ = writeln!(out, "<h2>{}</h2>", t(lang, "history"));
-    let history: Vec<&crate::audit::Entry> =
-        input.entries.iter().filter(|e| e.change.commitment.as_deref() == Some(c.dir.as_str())).collect();
-    changes_list(&mut out, &history, lang, input);
+    changes_list(&mut out, history, lang, input);
     let _ = writeln!(out, "<p><img src=\"../badges/{}.svg\" alt=\"{}\"></p>", esc(&c.dir), esc(&c.id.value));
     foot(&mut out, lang, input, history.first().map(|e| e.commit.as_str()));
     out
 }
 
-pub fn render(input: &Input<'_>, site: &mut Site) {
-    for lang in input.languages() {
-        let status = crate::status::compute_in(input.plan, input.catalogue, input.as_of, &input.prefer(&lang));
-        site.add(input.page("index", &lang), overview(input, &status, &lang));
-        for c in &input.plan.commitments {
-            site.add(format!("commitments/{}", input.page(&c.dir, &lang)), commitment_page(input, &status, c, &lang));
-        }
+/// The overview in each language (commitment pages are rendered with their other files).
+pub fn render(input: &Input<'_>, shared: &super::pages::Shared<'_>, site: &mut Site) {
+    for (lang, status) in &shared.statuses {
+        site.add(input.page("index", lang), overview(input, status, lang));
     }
 }

@@ -69,6 +69,11 @@ impl Spare {
         Ok(Spare { dir, held })
     }
 
+    /// Whether the spare holds a file with this fingerprint at `path`.
+    pub fn holds(&self, path: &str, print: Print) -> bool {
+        self.held.get(path) == Some(&print)
+    }
+
     /// Whether the spare already holds these bytes at `path`; either way `path` is now
     /// claimed by the new version.
     pub fn claim(&mut self, path: &str, print: Print) -> bool {

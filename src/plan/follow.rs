@@ -1,0 +1,205 @@
+//! Following a plan from revision to revision, re-reading only what changed.
+//!
+//! The daemon publishes every commit of a branch. Loading a plan of a thousand commitments
+//! afresh means reading and parsing three thousand files; a commit usually changes one
+//! commitment. A [`Following`] keeps the plan loaded at one tree and, for the next, compares
+//! the two trees' blob ids and re-reads only the commitment directories and update notes
+//! that differ. Anything else that changed (plan.toml, people.toml, kept.toml, the
+//! catalogue, the vision, the layout itself) is loaded afresh, as is everything the first
+//! time. Either way the result is the plan [`crate::plan::load`] gives for that tree: the
+//! tests compare the two after every step of generated histories.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::source::{EntryKind, GitSource, Source};
+use super::{
+    LoadError, Loaded, Narratives, Piece, Plan, Role, assemble, classify_commitments, classify_updates, listed_files,
+    load, look_up_evidence, process, sort_pieces,
+};
+use crate::diagnostic::Diagnostic;
+
+/// A plan loaded at a tree of a repository, ready to move to another tree.
+pub struct Following {
+    path: PathBuf,
+    source: GitSource,
+    loaded: Loaded,
+}
+
+impl std::fmt::Debug for Following {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Following")
+            .field("path", &self.path)
+            .field("tree", &self.source.tree_id())
+            .field("commitments", &self.loaded.plan.commitments.len())
+            .finish()
+    }
+}
+
+/// What moving to a revision took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The revision has the same tree: nothing was read.
+    Same,
+    /// Only these commitment directories and update notes were read again.
+    Patched {
+        /// Commitment directories read again (added, changed or removed).
+        commitments: Vec<String>,
+        /// Update notes read again (added, changed or removed).
+        updates: Vec<String>,
+    },
+    /// Something beyond commitments and updates changed: the plan was loaded afresh.
+    Reloaded,
+}
+
+/// What a changed path asks of the follower.
+enum Dirty {
+    Commitment(String),
+    Update(String),
+    /// A file no plan role reads (evidence, reports): only the list of files changes.
+    Listing,
+    Everything,
+}
+
+fn dirty(path: &str) -> Dirty {
+    if let Some(rest) = path.strip_prefix("commitments/") {
+        let dir = rest.split('/').next().unwrap_or_default();
+        return if super::shape::is_safe_id(dir) { Dirty::Commitment(dir.to_string()) } else { Dirty::Everything };
+    }
+    if path == "commitments" || path == "updates" || path == "catalogue.toml" {
+        return Dirty::Everything;
+    }
+    match super::role_of(path) {
+        Some(Role::Update(_)) => Dirty::Update(path.to_string()),
+        Some(_) => Dirty::Everything,
+        // A directory outside the plan's own (evidence folders) changes only the listing.
+        None => Dirty::Listing,
+    }
+}
+
+impl Following {
+    /// Load the plan at `rev` of the repository at or above `path`.
+    pub fn open(path: &Path, rev: &str) -> Result<Following, LoadError> {
+        let source = GitSource::open(path, rev)?;
+        let loaded = load(&source);
+        Ok(Following { path: path.to_path_buf(), source, loaded })
+    }
+
+    /// The plan at the revision followed last.
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// Move to `rev`, re-reading only what differs from the tree followed now.
+    pub fn advance(&mut self, rev: &str) -> Result<Step, LoadError> {
+        let source = GitSource::open(&self.path, rev)?;
+        if source.tree_id() == self.source.tree_id() {
+            return Ok(Step::Same);
+        }
+        let mut commitments = BTreeSet::new();
+        let mut updates = BTreeSet::new();
+        let mut everything = false;
+        for path in changed(&self.source, &source) {
+            match dirty(path) {
+                Dirty::Commitment(dir) => {
+                    commitments.insert(dir);
+                }
+                Dirty::Update(path) => {
+                    updates.insert(path);
+                }
+                Dirty::Listing => {}
+                Dirty::Everything => {
+                    everything = true;
+                    break;
+                }
+            }
+        }
+        if everything {
+            self.loaded = load(&source);
+            self.source = source;
+            return Ok(Step::Reloaded);
+        }
+        self.patch(&source, &commitments, &updates);
+        self.source = source;
+        Ok(Step::Patched { commitments: commitments.into_iter().collect(), updates: updates.into_iter().collect() })
+    }
+
+    fn patch(&mut self, source: &GitSource, dirs: &BTreeSet<String>, updates: &BTreeSet<String>) {
+        let Loaded { plan, diagnostics } = &mut self.loaded;
+        let entries = source.entries();
+        let mut wanted = Vec::new();
+        for dir in dirs {
+            let own = format!("commitments/{dir}");
+            let inside = format!("{own}/");
+            let belongs = |p: &str| p == own || p.starts_with(&inside);
+            plan.commitments.retain(|c| c.dir != *dir);
+            forget(plan, diagnostics, &belongs);
+            let sub: BTreeMap<String, EntryKind> = entries
+                .range(own.clone()..)
+                .take_while(|(p, _)| belongs(p))
+                .map(|(p, k)| (p.clone(), k.clone()))
+                .collect();
+            classify_commitments(&sub, &mut wanted, diagnostics);
+        }
+        for path in updates {
+            plan.updates.retain(|u| u.path != *path);
+            forget(plan, diagnostics, &|p: &str| p == path);
+            if let Some(kind) = entries.get(path) {
+                let sub = BTreeMap::from([(path.clone(), kind.clone())]);
+                classify_updates(&sub, &mut wanted, diagnostics);
+            }
+        }
+        let mut waiting = Narratives::default();
+        let mut fresh = Vec::new();
+        for (path, role) in wanted {
+            let bytes = source.read_checked(&path);
+            let mut done = process(path, &role, bytes);
+            diagnostics.append(&mut done.diags);
+            if done.broken {
+                plan.broken.insert(done.path.clone());
+            }
+            match done.piece {
+                Some(Piece::Commitment(c)) => fresh.push(c),
+                Some(piece) => assemble(plan, &mut waiting, piece),
+                None => {}
+            }
+            if let Some(text) = done.text {
+                plan.sources.insert(done.path, text);
+            }
+        }
+        for mut c in fresh {
+            c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
+            c.end_reports = waiting.end_reports.remove(&c.dir).unwrap_or_default();
+            plan.commitments.push(c);
+        }
+        plan.files = listed_files(entries);
+        sort_pieces(plan);
+        look_up_evidence(source, plan);
+        plan.reindex();
+    }
+}
+
+/// Drop what the loader kept of the files `belongs` names: their text, whether they were
+/// broken and the loader's findings about them.
+fn forget(plan: &mut Plan, diagnostics: &mut Vec<Diagnostic>, belongs: &dyn Fn(&str) -> bool) {
+    plan.sources.retain(|p| !belongs(p));
+    plan.broken.retain(|p| !belongs(p));
+    diagnostics.retain(|d| !d.file.as_deref().is_some_and(belongs));
+}
+
+/// Paths whose blob or kind differs between two trees.
+fn changed<'a>(old: &'a GitSource, new: &'a GitSource) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    let (a, b) = (old.entries(), new.entries());
+    for (path, kind) in a {
+        if b.get(path) != Some(kind) || old.blob_id(path) != new.blob_id(path) {
+            out.insert(path.as_str());
+        }
+    }
+    for path in b.keys() {
+        if !a.contains_key(path) {
+            out.insert(path.as_str());
+        }
+    }
+    out
+}
