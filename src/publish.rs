@@ -199,6 +199,12 @@ impl Input<'_> {
 /// Escape text for XML and HTML.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    esc_into(&mut out, s);
+    out
+}
+
+/// Escape text for XML and HTML onto the end of `out`.
+pub fn esc_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -211,7 +217,6 @@ pub fn esc(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// An RFC 3339 UTC timestamp for seconds since the epoch.
@@ -229,11 +234,18 @@ pub fn build(input: &Input<'_>) -> Site {
 }
 
 fn render(input: &Input<'_>, site: &mut Site, memo: Option<&mut Memo>) {
+    let t = std::time::Instant::now();
+    let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
     let shared = pages::Shared::new(input);
+    let shared_ms = ms(t);
     feed::render(input, site);
-    data::render(input, site);
+    let feed_ms = ms(t);
+    data::render(input, &shared.statuses[0].1, site);
+    let data_ms = ms(t);
     html::render(input, &shared, site);
+    let html_ms = ms(t);
     pages::render(input, &shared, site, memo);
+    tracing::debug!(shared_ms, feed_ms, data_ms, html_ms, pages_ms = ms(t), "render phases (cumulative)");
 }
 
 /// Why a site could not be published.

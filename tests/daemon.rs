@@ -600,6 +600,11 @@ fn a_tracker_that_is_down_does_not_stop_publishing_and_edits_are_checked_live() 
     assert_eq!(p["published"], commit.as_str(), "uncommitted edits are not published");
     assert_eq!(p["valid"], true);
     assert!(p["worktree"]["errors"].as_u64().unwrap() > 0, "{p}");
+    // The edit undone: the working tree is the commit again, and the preview says so.
+    repo.edit("commitments/UAYAB0005/commitment.toml", "due = 2029-03-31", "due = 2027-03-31");
+    server.until("the preview to be the committed plan again", |p| {
+        p["worktree"]["errors"] == 0 && p["worktree"]["warnings"] == p["warnings"]
+    });
     // The tracker comes back: the next attempt (capped backoff) syncs.
     github.lock().traffic.every = None;
     server.until("the tracker to be synced again", |p| p["sync"]["ok"] == true);

@@ -61,6 +61,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 pub fn daemon(args: DaemonArgs) -> CmdResult {
+    crate::long_running();
     let mut config = Config::read(&args.config)?;
     if let Some(l) = args.listen {
         config.listen = l;
@@ -77,6 +78,7 @@ pub fn daemon(args: DaemonArgs) -> CmdResult {
 }
 
 pub fn serve(args: ServeArgs) -> CmdResult {
+    crate::long_running();
     if !args.demo {
         return Err("kept serve needs --demo (for your own plans, run kept daemon --config FILE)".into());
     }

@@ -17,7 +17,8 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-pub fn render(input: &Input<'_>, site: &mut Site) {
+/// The open data files, from the plan and its status in the primary language.
+pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site) {
     let langs = input.languages();
     let primary = langs[0].clone();
     let en = "en".to_string();
@@ -27,10 +28,13 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
     let name = |id: &str| {
         input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
     };
-    let status = crate::status::compute(input.plan, input.catalogue, input.as_of);
+    let mut by_id = std::collections::HashMap::new();
+    for s in &status.commitments {
+        by_id.entry(s.id.as_str()).or_insert(s);
+    }
     let mut rows = Vec::new();
     for c in &input.plan.commitments {
-        let s = status.commitments.iter().find(|s| s.id == c.id.value);
+        let s = by_id.get(c.id.value.as_str());
         rows.push(vec![
             c.id.value.clone(),
             status.member.clone(),
@@ -162,12 +166,24 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
             &rows,
         ),
     );
-    let plan = serde_json::json!({
-        "schema": "kept open data 1 (docs/open-data.md)",
-        "commit": input.commit,
-        "as_of": input.as_of.to_string(),
-        "status": status,
-        "changes": input.entries,
-    });
-    site.add("data/plan.json", serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n");
+    /// The whole plan as JSON, serialised straight from what it borrows.
+    #[derive(serde::Serialize)]
+    struct OpenData<'a> {
+        #[serde(rename = "as_of")]
+        as_of: String,
+        changes: &'a [crate::audit::Entry],
+        commit: &'a str,
+        schema: &'static str,
+        status: &'a crate::status::Status,
+    }
+    let plan = OpenData {
+        as_of: input.as_of.to_string(),
+        changes: input.entries,
+        commit: &input.commit,
+        schema: "kept open data 1 (docs/open-data.md)",
+        status,
+    };
+    let mut json = serde_json::to_vec_pretty(&plan).unwrap_or_default();
+    json.push(b'\n');
+    site.add("data/plan.json", json);
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::i18n::{status as word, t};
-use super::{Input, Site, esc};
+use super::{Input, Site, esc, esc_into};
 use crate::plan::{Commitment, Text};
 use crate::status::{CommitmentStatus, Status};
 
@@ -126,23 +126,26 @@ fn timeline(input: &Input<'_>, commitments: &[&Commitment], lang: &str) -> Strin
             let (Some(ms), Some(md)) = (&m.start, &m.due) else { continue };
             let overdue = !m.is_closed() && md.value < input.as_of;
             let (x1, x2) = (x(ms.value), x(md.value));
-            let label = format!(
-                "{}/{} {}: {} – {}, {}{}",
-                c.id.value,
-                m.id.value,
-                tr(&m.title, &langs),
-                ms.value,
-                md.value,
-                word(lang, m.status_str()),
-                if overdue { format!(", {}", t(lang, "overdue")) } else { String::new() }
-            );
-            let _ = writeln!(
+            let _ = write!(
                 svg,
-                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{}\" opacity=\"0.85\"><title>{}</title></rect>",
+                "<rect x=\"{x1:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{}\" opacity=\"0.85\"><title>",
                 (x2 - x1).max(2.0),
                 colour(m.status_str(), overdue),
-                esc(&label)
             );
+            // The label is escaped straight into the figure: a plan of a thousand commitments
+            // has ten thousand of them.
+            esc_into(&mut svg, &c.id.value);
+            svg.push('/');
+            esc_into(&mut svg, &m.id.value);
+            svg.push(' ');
+            esc_into(&mut svg, m.title.as_ref().map_or("", |t| t.best(&langs)));
+            let _ = write!(svg, ": {} – {}, ", ms.value, md.value);
+            esc_into(&mut svg, &word(lang, m.status_str()));
+            if overdue {
+                svg.push_str(", ");
+                esc_into(&mut svg, t(lang, "overdue"));
+            }
+            svg.push_str("</title></rect>\n");
         }
     }
     svg += "</svg>\n";
