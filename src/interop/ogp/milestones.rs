@@ -70,6 +70,9 @@ pub fn recover(full_text: &str) -> Vec<RawMilestone> {
 fn table(heading: &str, lines: &[&str]) -> Vec<RawMilestone> {
     let h = heading.to_lowercase();
     let has_output = h.contains("output") || h.contains("expected result");
+    // Only a table whose heading names a date column has its last cell read as a date
+    // when it is not one; elsewhere a last cell may be an indicator or a result.
+    let has_date = h.contains("date");
     let mut out = Vec::new();
     let mut block: Vec<String> = Vec::new();
     for raw in lines {
@@ -93,7 +96,7 @@ fn table(heading: &str, lines: &[&str]) -> Vec<RawMilestone> {
             }
             continue;
         }
-        if cells.len() >= 2 && line.contains(" | ") {
+        if has_date && cells.len() >= 2 && line.contains(" | ") {
             // A `|` row whose date cell kept cannot read: still a milestone, its date reported.
             let last = cells[cells.len() - 1];
             let text = &cells[..cells.len() - 1];
