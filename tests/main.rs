@@ -7,11 +7,13 @@ mod contract;
 mod daemon;
 
 mod bad_input;
+mod export;
 mod fixtures;
 mod fuzz;
 mod git_rev;
 mod history;
 mod hooks;
+mod import_ogp;
 mod init;
 mod log;
 mod octokit;
