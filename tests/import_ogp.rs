@@ -12,6 +12,9 @@ fn dataset() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ogp/open_parliament_0703.csv")
 }
 
+/// A milestone's title, start and due date, as strings.
+type Dated = (String, (Option<String>, Option<String>));
+
 fn today() -> kept::Date {
     kept::Date::parse(TODAY).unwrap()
 }
@@ -169,8 +172,7 @@ fn south_cotabato_and_tbilisi_milestone_tables_become_dated_milestones() {
     assert_eq!(dates(&c1.milestones[5]), (some("2019-09-01"), some("2019-12-31")));
 
     let t = tbi.commitment("TBI0008").unwrap();
-    let got: Vec<(String, (Option<String>, Option<String>))> =
-        t.milestones.iter().map(|m| (title(m), dates(m))).collect();
+    let got: Vec<Dated> = t.milestones.iter().map(|m| (title(m), dates(m))).collect();
     let want = [
         (
             "Description and documentation of work processes in Municipal Services of Transport, Environment Protection and Supervision.",
@@ -195,8 +197,7 @@ fn south_cotabato_and_tbilisi_milestone_tables_become_dated_milestones() {
             "2020-02-28",
         ),
     ];
-    let want: Vec<(String, (Option<String>, Option<String>))> =
-        want.iter().map(|(t, a, b)| (t.to_string(), (some(a), some(b)))).collect();
+    let want: Vec<Dated> = want.iter().map(|(t, a, b)| (t.to_string(), (some(a), some(b)))).collect();
     assert_eq!(got, want);
     assert_eq!(
         t.start.as_ref().map(|d| d.value.to_string()).as_deref(),
