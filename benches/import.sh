@@ -19,9 +19,10 @@ py="python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]
 all="$kept import ogp $csv --all --out $work/all --report $work/all.json"
 one="$kept import ogp $csv --commitment COT0005 --out $work/one"
 if command -v hyperfine >/dev/null 2>&1; then
+  # One --prepare per command: only the imports need a fresh output directory.
   hyperfine --warmup 2 --runs 15 \
-    --command-name "wc -l (read the bytes)" "wc -l $csv" \
-    --command-name "python3 csv (read every row)" "$py" \
+    --command-name "wc -l (read the bytes)" --prepare "true" "wc -l $csv" \
+    --command-name "python3 csv (read every row)" --prepare "true" "$py" \
     --command-name "kept import ogp --all (214 plans)" --prepare "rm -rf $work/all" "$all" \
     --command-name "kept import ogp --commitment COT0005" --prepare "rm -rf $work/one" "$one" \
     --export-markdown "$work/result.md" 2>&1 | grep -vE "^\s*$" || true
