@@ -6,7 +6,9 @@ mod codeowners;
 mod daemon;
 mod demo;
 mod diff;
+mod export;
 mod hooks;
+mod import;
 mod init;
 mod log;
 mod publish;
@@ -61,6 +63,10 @@ enum Command {
     Daemon(daemon::DaemonArgs),
     /// Serve the example plan with its dashboard, feeds and a stand-in tracker (--demo).
     Serve(daemon::ServeArgs),
+    /// Build plan repositories from another system's data (OGP's commitment dataset).
+    Import(import::Args),
+    /// Write a plan in another system's format (OGP dataset rows, Decidim Accountability results).
+    Export(export::Args),
 }
 
 /// Output format of reporting commands.
@@ -114,6 +120,8 @@ pub fn run() -> ExitCode {
         Command::Sync(a) => sync::run(a),
         Command::Daemon(a) => daemon::daemon(a),
         Command::Serve(a) => daemon::serve(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

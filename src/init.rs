@@ -129,34 +129,48 @@ pub fn files(opts: &InitOptions) -> Result<Vec<(String, String)>, InitError> {
         ),
     ));
     out.push((".gitignore".to_string(), "/_site/\n/.kept/cache/\n".to_string()));
-    for (name, _, schema) in crate::schema::all() {
-        let body = serde_json::to_string_pretty(&schema).expect("schema values serialize");
-        out.push((format!(".kept/schema/{name}.schema.json"), body + "\n"));
-    }
+    out.extend(schema_files());
     Ok(out)
+}
+
+/// The JSON Schemas every plan repository carries for editors, as (path, contents).
+pub fn schema_files() -> Vec<(String, String)> {
+    crate::schema::all()
+        .into_iter()
+        .map(|(name, _, schema)| {
+            let body = serde_json::to_string_pretty(&schema).expect("schema values serialize");
+            (format!(".kept/schema/{name}.schema.json"), body + "\n")
+        })
+        .collect()
 }
 
 /// Create the plan repository in `dir` (created if missing; must be empty) with one commit.
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<git2::Oid, InitError> {
     let files = files(opts)?;
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !empty {
-            return Err(InitError::NotEmpty(dir.to_path_buf()));
-        }
+    lay_down(dir, &files, "Start the open government action plan (kept init)")
+}
+
+/// Whether `dir` is missing or an empty directory: the only places kept creates a plan in.
+pub fn is_vacant(dir: &Path) -> bool {
+    !dir.exists() || std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false)
+}
+
+/// Write `files` into `dir` (created if missing; must be empty) and commit them all.
+pub fn lay_down(dir: &Path, files: &[(String, String)], message: &str) -> Result<git2::Oid, InitError> {
+    if !is_vacant(dir) {
+        return Err(InitError::NotEmpty(dir.to_path_buf()));
     }
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| InitError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    for (path, contents) in &files {
+    for (path, contents) in files {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         std::fs::write(&target, contents).map_err(io(&target))?;
     }
-    crate::repo::commit_all(dir, "Start the open government action plan (kept init)")
-        .map_err(|source| InitError::Git { path: dir.to_path_buf(), source })
+    crate::repo::commit_all(dir, message).map_err(|source| InitError::Git { path: dir.to_path_buf(), source })
 }

@@ -17,6 +17,7 @@ pub mod hash;
 pub mod history;
 pub mod hook;
 pub mod init;
+pub mod interop;
 pub mod parallel;
 pub mod plan;
 pub mod publish;

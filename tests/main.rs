@@ -7,12 +7,14 @@ mod contract;
 mod daemon;
 
 mod bad_input;
+mod export;
 mod fixtures;
 mod follow;
 mod fuzz;
 mod git_rev;
 mod history;
 mod hooks;
+mod import_ogp;
 mod init;
 mod log;
 mod octokit;

@@ -43,6 +43,8 @@ pub struct Commitment {
     pub amendments: Vec<Amendment>,
     /// IRM-style assessment.
     pub assessment: Option<Assessment>,
+    /// Where an imported commitment came from (`kept import`); boxed, as few commitments have it.
+    pub source: Option<Box<SourceRecord>>,
     /// README.md and translations.
     pub narratives: Vec<Narrative>,
     /// end-of-commitment.md and its translations.
@@ -184,6 +186,24 @@ pub struct Amendment {
     /// What changed, in words.
     pub changes: Option<At<Text>>,
     /// Location.
+    pub loc: Loc,
+}
+
+/// `[source]`: the record an imported commitment was made from, so it can be traced back
+/// to the dataset and exported again under the same identifier.
+#[derive(Debug, Clone)]
+pub struct SourceRecord {
+    /// The dataset's kind: `ogp` (OGP's commitment dataset).
+    pub dataset: Option<At<String>>,
+    /// The dataset's identifier of the commitment (OGP's `Commitment Unique Identifier`).
+    pub id: Option<At<String>>,
+    /// The commitment's page in the source.
+    pub url: Option<At<String>>,
+    /// The source's action plan identifier (OGP's `Action Plan ID`).
+    pub action_plan: Option<At<String>>,
+    /// The commitment's number in its action plan, as the source writes it.
+    pub number: Option<At<String>>,
+    /// Location of the table.
     pub loc: Loc,
 }
 

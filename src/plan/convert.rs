@@ -249,6 +249,16 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
         }
         Assessment { by: a.str("by"), on: a.date("on"), values, loc: a.here() }
     });
+    let source = v.table("source").map(|s| {
+        Box::new(SourceRecord {
+            dataset: s.str("dataset"),
+            id: s.str("id"),
+            url: s.str("url"),
+            action_plan: s.str("action-plan"),
+            number: s.str("number"),
+            loc: s.here(),
+        })
+    });
     Commitment {
         dir: dir.to_string(),
         id,
@@ -267,6 +277,7 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
         milestones,
         amendments,
         assessment,
+        source,
         narratives: Vec::new(),
         end_reports: Vec::new(),
         path: path.to_string(),

@@ -253,7 +253,14 @@ pub const ASSESSMENT_SCALES: &[(&str, &[&str])] = &[
     ("completion", &["not-started", "limited", "substantial", "complete", "withdrawn"]),
     ("did-it-open-government", DIOG),
     ("early-results", &["no-notable", "moderate", "significant"]),
+    ("potential-impact", POTENTIAL_IMPACT),
+    ("specificity", SPECIFICITY),
 ];
+
+/// IRM "potential impact" scale (action plans assessed before 2019).
+pub const POTENTIAL_IMPACT: &[&str] = &["none", "minor", "moderate", "transformative"];
+/// IRM "specificity" scale (action plans assessed before 2019).
+pub const SPECIFICITY: &[&str] = &["none", "low", "medium", "high"];
 
 /// commitments/<ID>/commitment.toml.
 pub const COMMITMENT: &[Field] = &[
@@ -330,9 +337,26 @@ pub const COMMITMENT: &[Field] = &[
             ),
             opt("did-it-open-government", ASSESSMENT_VALUES, "IRM: did it open government (overall)"),
             opt("early-results", Shape::Enum(&["no-notable", "moderate", "significant"]), "IRM: early results"),
+            opt(
+                "potential-impact",
+                Shape::Enum(POTENTIAL_IMPACT),
+                "IRM: potential impact (plans assessed before 2019)",
+            ),
+            opt("specificity", Shape::Enum(SPECIFICITY), "IRM: specificity (plans assessed before 2019)"),
             opt("did-it-open-government-by-value", Shape::Map("OGP value", &ASSESSMENT_VALUES), "IRM: per OGP value"),
         ]),
         "IRM-style assessment by the monitor",
+    ),
+    opt(
+        "source",
+        Shape::Table(&[
+            req("dataset", Shape::Enum(&["ogp"]), "the dataset: ogp (OGP's commitment dataset)"),
+            req("id", Shape::Str, "the dataset's identifier of the commitment (OGP: Commitment Unique Identifier)"),
+            opt("url", Shape::Url, "the commitment's page in the source"),
+            opt("action-plan", Shape::Str, "the source's action plan identifier (OGP: Action Plan ID)"),
+            opt("number", Shape::Str, "the commitment's number in its action plan, as the source writes it"),
+        ]),
+        "where an imported commitment came from (kept import); kept never changes it",
     ),
 ];
 
