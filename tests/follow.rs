@@ -285,3 +285,33 @@ fn following_says_what_it_read_again() {
     let err = following.advance("no-such-revision").expect_err("an unknown revision is an error");
     assert!(err.to_string().contains("no-such-revision"), "{err}");
 }
+
+#[test]
+fn uncommitted_edits_are_checked_on_top_of_the_followed_plan_as_a_fresh_load_of_the_directory() {
+    let s = Scratch::new();
+    let plan = s.template();
+    s.commit_all(&plan, "the plan");
+    let original = std::fs::read_to_string(plan.join("commitments/UAYAB0001/commitment.toml")).unwrap();
+    let mut following = Following::open(&plan, "HEAD").unwrap();
+    let mut rng = Lcg(23);
+    let (mut patched, mut fresh) = (0, 0);
+    for step in 1..=40 {
+        let what = random_edit(&plan, &mut rng, step, &original);
+        // Now and then the edits so far are committed, and followed.
+        if step % 5 == 0 {
+            commit(&s, &plan, step, what);
+            following.advance("HEAD").unwrap();
+        }
+        match following.with_worktree(&plan, shape).unwrap() {
+            Some(seen) => {
+                patched += 1;
+                let on_disk = kept::plan::load_dir(&plan).unwrap();
+                assert_eq!(seen, shape(&on_disk), "step {step} ({what}): the working tree as patched");
+            }
+            None => fresh += 1,
+        }
+        // The followed plan is put back as the commit has it.
+        assert_same(following.loaded(), &plan, step, what);
+    }
+    assert!(patched > 10, "most working trees were patched ({patched} patched, {fresh} left to a fresh load)");
+}

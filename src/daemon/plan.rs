@@ -290,18 +290,27 @@ impl Plan {
             self.status().worktree = Some(status);
             return Ok(());
         }
-        let loaded = crate::plan::load_dir(dir)?;
-        let report = crate::rules::validate(&loaded, today);
-        let diagnostics = crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
-            .iter()
-            .filter_map(|d| serde_json::to_value(d).ok())
-            .collect();
-        self.status().worktree = Some(WorktreeStatus {
-            checked_at: now_text(),
-            errors: report.errors(),
-            warnings: report.warnings(),
-            diagnostics,
-        });
+        let check = |loaded: &crate::plan::Loaded| {
+            let report = crate::rules::validate(loaded, today);
+            let diagnostics = crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
+                .iter()
+                .filter_map(|d| serde_json::to_value(d).ok())
+                .collect();
+            WorktreeStatus { checked_at: now_text(), errors: report.errors(), warnings: report.warnings(), diagnostics }
+        };
+        // The edits on top of the plan followed: only the files git reports as changed are read.
+        let patched = {
+            let mut incremental = self.incremental.lock().unwrap_or_else(|e| e.into_inner());
+            match incremental.following.as_mut() {
+                Some(f) => f.with_worktree(dir, check)?,
+                None => None,
+            }
+        };
+        let status = match patched {
+            Some(status) => status,
+            None => check(&crate::plan::load_dir(dir)?),
+        };
+        self.status().worktree = Some(status);
         Ok(())
     }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::source::{EntryKind, GitSource, Source};
+use super::source::{DirSource, EntryKind, GitSource, Source};
 use super::{
     LoadError, Loaded, Narratives, Piece, Plan, Role, assemble, classify_commitments, classify_updates, listed_files,
     load, look_up_evidence, process, sort_pieces,
@@ -119,64 +119,117 @@ impl Following {
             self.source = source;
             return Ok(Step::Reloaded);
         }
-        self.patch(&source, &commitments, &updates);
+        patch(&mut self.loaded, &source, &commitments, &updates);
         self.source = source;
         Ok(Step::Patched { commitments: commitments.into_iter().collect(), updates: updates.into_iter().collect() })
     }
 
-    fn patch(&mut self, source: &GitSource, dirs: &BTreeSet<String>, updates: &BTreeSet<String>) {
-        let Loaded { plan, diagnostics } = &mut self.loaded;
-        let entries = source.entries();
-        let mut wanted = Vec::new();
-        for dir in dirs {
-            let own = format!("commitments/{dir}");
-            let inside = format!("{own}/");
-            let belongs = |p: &str| p == own || p.starts_with(&inside);
-            plan.commitments.retain(|c| c.dir != *dir);
-            forget(plan, diagnostics, &belongs);
-            let sub: BTreeMap<String, EntryKind> = entries
-                .range(own.clone()..)
-                .take_while(|(p, _)| belongs(p))
-                .map(|(p, k)| (p.clone(), k.clone()))
-                .collect();
-            classify_commitments(&sub, &mut wanted, diagnostics);
+    /// Run `f` on the plan as the working tree at `dir` has it, uncommitted edits included,
+    /// re-reading only the files git reports as differing from the commit followed; the
+    /// followed plan is then put back. `None` when that cannot be done by patching (the
+    /// working tree is at another commit, or something beyond commitments and updates
+    /// differs): the caller loads the directory afresh.
+    pub fn with_worktree<R>(&mut self, dir: &Path, f: impl FnOnce(&Loaded) -> R) -> Result<Option<R>, LoadError> {
+        let git_err = |source| LoadError::Git { source };
+        let repo = git2::Repository::discover(dir).map_err(git_err)?;
+        let head = repo.head().and_then(|h| h.peel_to_tree()).map_err(git_err)?;
+        let workdir = repo.workdir().and_then(|w| w.canonicalize().ok());
+        let root = dir.canonicalize().map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+        let Some(prefix) = workdir.as_deref().and_then(|w| root.strip_prefix(w).ok()) else { return Ok(None) };
+        let prefix = prefix.to_string_lossy().replace('\\', "/");
+        let tree = if prefix.is_empty() {
+            head.id()
+        } else {
+            match head.get_path(Path::new(&prefix)) {
+                Ok(entry) => entry.id(),
+                Err(_) => return Ok(None),
+            }
+        };
+        if tree != self.source.tree_id() {
+            return Ok(None);
         }
-        for path in updates {
-            plan.updates.retain(|u| u.path != *path);
-            forget(plan, diagnostics, &|p: &str| p == path);
-            if let Some(kind) = entries.get(path) {
-                let sub = BTreeMap::from([(path.clone(), kind.clone())]);
-                classify_updates(&sub, &mut wanted, diagnostics);
+        let mut options = git2::StatusOptions::new();
+        options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        if !prefix.is_empty() {
+            options.pathspec(&prefix);
+        }
+        let statuses = repo.statuses(Some(&mut options)).map_err(git_err)?;
+        let mut commitments = BTreeSet::new();
+        let mut updates = BTreeSet::new();
+        for entry in statuses.iter() {
+            let Ok(path) = entry.path() else { return Ok(None) };
+            let path = if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) };
+            match dirty(path) {
+                Dirty::Commitment(dir) => {
+                    commitments.insert(dir);
+                }
+                Dirty::Update(path) => {
+                    updates.insert(path);
+                }
+                Dirty::Listing => {}
+                Dirty::Everything => return Ok(None),
             }
         }
-        let mut waiting = Narratives::default();
-        let mut fresh = Vec::new();
-        for (path, role) in wanted {
-            let bytes = source.read_checked(&path);
-            let mut done = process(path, &role, bytes);
-            diagnostics.append(&mut done.diags);
-            if done.broken {
-                plan.broken.insert(done.path.clone());
-            }
-            match done.piece {
-                Some(Piece::Commitment(c)) => fresh.push(c),
-                Some(piece) => assemble(plan, &mut waiting, piece),
-                None => {}
-            }
-            if let Some(text) = done.text {
-                plan.sources.insert(done.path, text);
-            }
-        }
-        for mut c in fresh {
-            c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
-            c.end_reports = waiting.end_reports.remove(&c.dir).unwrap_or_default();
-            plan.commitments.push(c);
-        }
-        plan.files = listed_files(entries);
-        sort_pieces(plan);
-        look_up_evidence(source, plan);
-        plan.reindex();
+        drop(statuses);
+        let worktree = DirSource::open(&root)?;
+        patch(&mut self.loaded, &worktree, &commitments, &updates);
+        let result = f(&self.loaded);
+        patch(&mut self.loaded, &self.source, &commitments, &updates);
+        Ok(Some(result))
     }
+}
+
+/// Bring `loaded` to what `source` holds, re-reading the commitment directories `dirs` and
+/// the update notes `updates` (everything else is the same in both).
+fn patch(loaded: &mut Loaded, source: &dyn Source, dirs: &BTreeSet<String>, updates: &BTreeSet<String>) {
+    let Loaded { plan, diagnostics } = loaded;
+    let entries = source.entries();
+    let mut wanted = Vec::new();
+    for dir in dirs {
+        let own = format!("commitments/{dir}");
+        let inside = format!("{own}/");
+        let belongs = |p: &str| p == own || p.starts_with(&inside);
+        plan.commitments.retain(|c| c.dir != *dir);
+        forget(plan, diagnostics, &belongs);
+        let sub: BTreeMap<String, EntryKind> =
+            entries.range(own.clone()..).take_while(|(p, _)| belongs(p)).map(|(p, k)| (p.clone(), k.clone())).collect();
+        classify_commitments(&sub, &mut wanted, diagnostics);
+    }
+    for path in updates {
+        plan.updates.retain(|u| u.path != *path);
+        forget(plan, diagnostics, &|p: &str| p == path);
+        if let Some(kind) = entries.get(path) {
+            let sub = BTreeMap::from([(path.clone(), kind.clone())]);
+            classify_updates(&sub, &mut wanted, diagnostics);
+        }
+    }
+    let mut waiting = Narratives::default();
+    let mut fresh = Vec::new();
+    for (path, role) in wanted {
+        let bytes = source.read_checked(&path);
+        let mut done = process(path, &role, bytes);
+        diagnostics.append(&mut done.diags);
+        if done.broken {
+            plan.broken.insert(done.path.clone());
+        }
+        match done.piece {
+            Some(Piece::Commitment(c)) => fresh.push(c),
+            Some(piece) => assemble(plan, &mut waiting, piece),
+            None => {}
+        }
+        if let Some(text) = done.text {
+            plan.sources.insert(done.path, text);
+        }
+    }
+    for mut c in fresh {
+        c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
+        c.end_reports = waiting.end_reports.remove(&c.dir).unwrap_or_default();
+        plan.commitments.push(c);
+    }
+    plan.files = listed_files(entries);
+    sort_pieces(plan);
+    look_up_evidence(source, plan);
+    plan.reindex();
 }
 
 /// Drop what the loader kept of the files `belongs` names: their text, whether they were
