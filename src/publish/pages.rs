@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use super::reuse::Print;
 use super::{Input, Site, badge, feed, html};
 use crate::audit::Entry;
-use crate::hash::Fnv;
+use crate::hash::Digest;
 use crate::plan::Commitment;
 use crate::status::{CommitmentStatus, Status};
 
@@ -24,7 +24,7 @@ use crate::status::{CommitmentStatus, Status};
 /// and its files' fingerprints.
 #[derive(Debug, Default)]
 pub struct Memo {
-    commitments: HashMap<String, (u64, Vec<(String, Print)>)>,
+    commitments: HashMap<String, (u128, Vec<(String, Print)>)>,
     reused: usize,
 }
 
@@ -104,7 +104,7 @@ pub fn render(input: &Input<'_>, shared: &Shared<'_>, site: &mut Site, mut memo:
         let statuses: Vec<Option<&CommitmentStatus>> =
             by_id.iter().map(|m| m.get(c.id.value.as_str()).copied()).collect();
         let entries = shared.entries(&c.dir);
-        let key = global.map(|g| inputs(g, input, c, &statuses, entries));
+        let key = global.as_ref().map(|g| inputs(g.clone(), input, c, &statuses, entries));
         seen.insert(c.dir.as_str());
         if let (Some(memo), Some(key)) = (memo.as_deref_mut(), key)
             && let Some((k, files)) = memo.commitments.get(&c.dir)
@@ -150,8 +150,8 @@ fn files_of(
 }
 
 /// The hash of what every commitment's files depend on beyond the commitment itself.
-fn plan_wide(input: &Input<'_>) -> Fnv {
-    let mut h = Fnv::default();
+fn plan_wide(input: &Input<'_>) -> Digest {
+    let mut h = Digest::default();
     let mut part = |s: &str| {
         h.write(s.as_bytes());
         h.write(&[0xff]);
@@ -169,12 +169,12 @@ fn plan_wide(input: &Input<'_>) -> Fnv {
 
 /// The hash of everything a commitment's files are made from.
 fn inputs(
-    mut h: Fnv,
+    mut h: Digest,
     input: &Input<'_>,
     c: &Commitment,
     statuses: &[Option<&CommitmentStatus>],
     entries: &[&Entry],
-) -> u64 {
+) -> u128 {
     let mut buf = String::new();
     let prefix = format!("commitments/{}/", c.dir);
     for path in input.plan.files.range(prefix.clone()..).take_while(|p| p.starts_with(&prefix)) {

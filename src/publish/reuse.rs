@@ -3,7 +3,7 @@
 //! A site lives in two version directories, `.NAME.a` and `.NAME.b`, and `NAME` is a link to
 //! one of them. A publish brings the other one (the spare) up to date and then swaps the link
 //! in one rename, so readers see the old site or the new, never a mix. Each version directory
-//! carries a manifest of its files (length and hash): a file whose new bytes match the
+//! carries a manifest of its files (length and digest): a file whose new bytes match the
 //! manifest is left alone, a changed one is written beside it and renamed over it, and files
 //! the new version lacks are removed. Creating and removing thousands of directory entries is
 //! what costs most on ext4; a publish that changes ten files now touches about ten.
@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 /// The manifest's name inside a version directory (the server does not serve dot files).
 pub const MANIFEST: &str = ".kept-manifest";
 
-/// A file's fingerprint: its length and FNV-1a hash.
-pub type Print = (usize, u64);
+/// A file's fingerprint: its length and digest.
+pub type Print = (usize, u128);
 
-/// A file's fingerprint: its length and FNV-1a hash.
+/// A file's fingerprint: its length and digest.
 pub fn fingerprint(bytes: &[u8]) -> Print {
-    (bytes.len(), crate::hash::fnv1a(bytes))
+    (bytes.len(), crate::hash::digest(bytes))
 }
 
 /// The two version directories of the site at `out` (`NAME` → `.NAME.a`, `.NAME.b`).
@@ -106,7 +106,7 @@ fn parse(text: &str) -> HashMap<String, Print> {
         .filter_map(|l| {
             let mut parts = l.splitn(3, ' ');
             let len = parts.next()?.parse().ok()?;
-            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
             Some((parts.next()?.to_string(), (len, hash)))
         })
         .collect()
@@ -116,7 +116,7 @@ fn parse(text: &str) -> HashMap<String, Print> {
 pub fn manifest(files: &[(String, Print)]) -> String {
     let mut text = String::new();
     for (path, (len, hash)) in files {
-        text.push_str(&format!("{len} {hash:016x} {path}\n"));
+        text.push_str(&format!("{len} {hash:032x} {path}\n"));
     }
     text
 }
