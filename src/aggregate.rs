@@ -158,11 +158,18 @@ impl Content {
     /// for `None`), its commitments.
     pub fn of(input: &Input<'_>, limit: Option<usize>) -> Content {
         let (summary, status) = summarise(input);
-        let entries = input.entries.iter();
-        let mut items = crate::publish::items(input, entries);
-        if let Some(limit) = limit {
-            items.truncate(limit);
-        }
+        // The entries of the newest `limit` commits only: describing every commit of a long
+        // history to keep a few hundred would cost more than the rest of a publish.
+        let mut commits = 0;
+        let mut previous: Option<&str> = None;
+        let entries = input.entries.iter().take_while(|e| {
+            if previous != Some(e.commit.as_str()) {
+                previous = Some(e.commit.as_str());
+                commits += 1;
+            }
+            limit.is_none_or(|l| commits <= l)
+        });
+        let items = crate::publish::items(input, entries);
         Content { summary, items, commitments: crate::publish::commitment_rows(input, &status) }
     }
 
