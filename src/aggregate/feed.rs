@@ -16,7 +16,7 @@ fn merged<'p>(parts: &'p [Part], options: &Options) -> Vec<(&'p str, &'p Item)> 
         .flat_map(|(code, c)| c.items.iter().map(move |i| (code, i)))
         .collect();
     // Stable: a plan's own order (newest first) and the listing order break ties.
-    all.sort_by(|a, b| b.1.time.cmp(&a.1.time));
+    all.sort_by_key(|(_, item)| std::cmp::Reverse(item.time));
     if let Some(limit) = options.feed_limit {
         all.truncate(limit);
     }
