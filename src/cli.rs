@@ -1,6 +1,7 @@
 //! The `kept` command line: parses arguments, runs a command, renders its result.
 //! This is the only part of kept that prints.
 
+mod aggregate;
 mod check;
 mod codeowners;
 mod daemon;
@@ -57,6 +58,8 @@ enum Command {
     Log(log::Args),
     /// The public site: feeds, dashboard, open data and badges, from committed history.
     Publish(publish::Args),
+    /// One dashboard, feed and open-data set across many plans, each with its validation state.
+    Aggregate(aggregate::Args),
     /// Keep every milestone in step with one issue in the plan's tracker, both ways.
     Sync(sync::Args),
     /// Run the whole flow continuously for the plans a configuration lists, and serve them.
@@ -117,6 +120,7 @@ pub fn run() -> ExitCode {
         Command::Codeowners(a) => codeowners::run(a),
         Command::Log(a) => log::run(a),
         Command::Publish(a) => publish::run(a),
+        Command::Aggregate(a) => aggregate::run(a),
         Command::Sync(a) => sync::run(a),
         Command::Daemon(a) => daemon::daemon(a),
         Command::Serve(a) => daemon::serve(a),

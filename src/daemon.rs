@@ -171,7 +171,7 @@ fn prepare(config: &Config) -> Result<Vec<Plan>, DaemonError> {
             n += 1;
         }
         let base_url = config.base_url.as_ref().map(|b| if many { format!("{b}/{code}") } else { b.clone() });
-        plans.push(Plan::new(pc.clone(), code, repo, &config.data_dir, base_url));
+        plans.push(Plan::new(pc.clone(), code, repo, &config.data_dir, base_url, many));
     }
     Ok(plans)
 }

@@ -5,6 +5,7 @@
 //! revision ([`plan`]), checks it ([`rules`]), and reports its state ([`status`]). It never
 //! prints: the `kept` binary (`src/cli/`) renders everything.
 
+pub mod aggregate;
 pub mod audit;
 pub mod catalogue;
 pub mod check;

@@ -8,8 +8,9 @@
 mod badge;
 mod data;
 
-pub use data::csv_field;
+pub use data::{COMMITMENT_COLUMNS, commitment_rows, csv, csv_field};
 mod feed;
+pub use feed::{Item, atom_entry, items, json_item};
 mod html;
 pub mod i18n;
 mod pages;
@@ -302,13 +303,46 @@ pub fn publish_plan(
     out: &Path,
     memo: Option<&mut Memo>,
 ) -> Result<usize, PublishError> {
+    publish_plan_with(history, path, rev, loaded, base_url, out, memo, |_| ())
+}
+
+/// [`publish_plan`], also handing what the site was made from to `visit` (the daemon keeps
+/// the plan's part of the many-plans view from it, without reading the history again).
+#[allow(clippy::too_many_arguments)]
+pub fn publish_plan_with(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    loaded: Option<&crate::plan::Loaded>,
+    base_url: Option<String>,
+    out: &Path,
+    memo: Option<&mut Memo>,
+    visit: impl FnOnce(&Input<'_>),
+) -> Result<usize, PublishError> {
     let head = history.resolve(rev)?;
+    let mut site = spare_site(out)?;
+    with_input(history, path, &head.to_string(), loaded, base_url, |input| {
+        let started = std::time::Instant::now();
+        render(input, &mut site, memo);
+        tracing::debug!(render_ms = started.elapsed().as_secs_f64() * 1e3, files = site.len(), "site rendered");
+        visit(input);
+    })?;
+    finish_and_swap(site, out)
+}
+
+/// A site written into the spare version directory of `out`.
+fn spare_site(out: &Path) -> Result<Site, PublishError> {
     let parent = parent_of(out);
     std::fs::create_dir_all(parent).map_err(write_error(parent))?;
     let spare = reuse::Spare::open(out, parent).map_err(write_error(out))?;
     let mut site = Site::into_dir(spare.dir.clone());
     site.spare = Some(spare);
-    render_loaded(history, path, &head.to_string(), loaded, base_url, &mut site, memo)?;
+    Ok(site)
+}
+
+/// Finish a site written into a version directory and swap it in as `out`; returns how many
+/// files it has.
+fn finish_and_swap(mut site: Site, out: &Path) -> Result<usize, PublishError> {
     site.finish();
     if let Some((path, source)) = site.failed.take() {
         return Err(PublishError::Write { path, source });
@@ -316,6 +350,16 @@ pub fn publish_plan(
     let dir = site.dir.take().expect("a site written into a directory");
     swap(out, &dir)?;
     Ok(site.len())
+}
+
+/// Write a site built in memory to `out`, swapped in whole as [`publish`] does (files the
+/// version written over already holds are left alone). Returns how many files it has.
+pub fn write_site(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<usize, PublishError> {
+    let mut site = spare_site(out)?;
+    for (path, bytes) in files {
+        site.add(path.clone(), bytes.clone());
+    }
+    finish_and_swap(site, out)
 }
 
 fn render_at(
@@ -337,6 +381,24 @@ fn render_loaded(
     site: &mut Site,
     memo: Option<&mut Memo>,
 ) -> Result<(), PublishError> {
+    with_input(history, path, rev, loaded, base_url, |input| {
+        let started = std::time::Instant::now();
+        render(input, site, memo);
+        tracing::debug!(render_ms = started.elapsed().as_secs_f64() * 1e3, files = site.len(), "site rendered");
+    })
+}
+
+/// Call `f` with what the site of a revision is made from: the plan (`loaded`, or loaded
+/// here), its catalogue, the audit trail, and the site's and forge's addresses (`base_url`,
+/// or kept.toml's).
+pub fn with_input<R>(
+    history: &History,
+    path: &Path,
+    rev: &str,
+    loaded: Option<&crate::plan::Loaded>,
+    base_url: Option<String>,
+    f: impl FnOnce(&Input<'_>) -> R,
+) -> Result<R, PublishError> {
     let head = history.resolve(rev)?;
     let commit = history.commit(head, true)?;
     let fresh;
@@ -352,7 +414,7 @@ fn render_loaded(
         crate::audit::Options { rev: &head.to_string(), filter: Default::default(), cache: true, progress: None };
     let started = std::time::Instant::now();
     let entries = crate::audit::log(history, &options)?;
-    let audit_ms = started.elapsed().as_secs_f64() * 1e3;
+    tracing::debug!(audit_ms = started.elapsed().as_secs_f64() * 1e3, "audit trail read");
     let settings = loaded.plan.settings.as_ref();
     let base_url = base_url.or_else(|| settings.and_then(|s| s.base_url.as_ref()).map(|u| u.value.clone()));
     let forge_url = settings.and_then(|s| s.forge_url.as_ref()).map(|u| u.value.clone());
@@ -366,10 +428,7 @@ fn render_loaded(
         base_url,
         forge_url,
     };
-    let started = std::time::Instant::now();
-    render(&input, site, memo);
-    tracing::debug!(audit_ms, render_ms = started.elapsed().as_secs_f64() * 1e3, files = site.len(), "site rendered");
-    Ok(())
+    Ok(f(&input))
 }
 
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + use<> {

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod aggregate;
 mod codeowners;
 mod contract;
 mod daemon;

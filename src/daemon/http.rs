@@ -217,11 +217,9 @@ async fn site(State(d): State<Shared>, uri: Uri) -> Response {
     let path = uri.path();
     let (plan, rest) = if d.many() {
         let trimmed = path.trim_start_matches('/');
-        if trimmed.is_empty() {
-            return index(&d);
-        }
-        if trimmed == "feed.atom" {
-            return aggregate_feed(&d).await;
+        let name = if trimmed.is_empty() { "index.html" } else { trimmed };
+        if let Some(file) = crate::aggregate::FILES.iter().find(|f| **f == name) {
+            return view(&d, file).await;
         }
         let (code, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
         match d.plan(code) {
@@ -316,78 +314,24 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-/// The association's view: every plan, with its state.
-fn index(d: &Daemon) -> Response {
-    let mut html = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Plans</title>\
-         <link rel=\"alternate\" type=\"application/atom+xml\" href=\"/feed.atom\"></head><body><h1>Plans</h1>\
-         <table><thead><tr><th>Plan</th><th>State</th><th>Revision</th><th>Published</th></tr></thead><tbody>",
-    );
-    for p in &d.plans {
-        let s = p.snapshot();
-        let state = match s.valid {
-            Some(true) => "valid".to_string(),
-            Some(false) => format!("does not validate: {} error(s)", s.errors),
-            None => "not checked yet".to_string(),
-        };
-        html += &format!(
-            "<tr><td><a href=\"/{0}/\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
-            esc(&p.code),
-            esc(&state),
-            esc(&s.head.as_deref().map_or(String::new(), short)),
-            esc(s.published_at.as_deref().unwrap_or("not yet"))
-        );
-    }
-    html += "</tbody></table><p><a href=\"/feed.atom\">Feed of all plans</a></p></body></html>";
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
-/// One Atom feed of every plan's entries, newest first.
-async fn aggregate_feed(d: &Daemon) -> Response {
-    let sites: Vec<(String, std::path::PathBuf)> =
-        d.plans.iter().map(|p| (p.code.clone(), p.site.join("feed.atom"))).collect();
-    let base = d.config.base_url.clone().unwrap_or_default();
-    let xml = tokio::task::spawn_blocking(move || {
-        let mut entries: Vec<(String, String)> = Vec::new();
-        for (code, feed) in &sites {
-            let Ok(text) = std::fs::read_to_string(feed) else { continue };
-            let mut rest = text.as_str();
-            while let Some(start) = rest.find("<entry>") {
-                let Some(len) = rest[start..].find("</entry>") else { break };
-                let entry = &rest[start..start + len + "</entry>".len()];
-                let updated = between(entry, "<updated>", "</updated>").unwrap_or_default().to_string();
-                let tagged = entry.replacen("<entry>", &format!("<entry>\n    <category term=\"{}\"/>", esc(code)), 1);
-                entries.push((updated, tagged));
-                rest = &rest[start + len..];
-            }
-        }
-        entries.sort_by(|a, b| b.0.cmp(&a.0));
-        entries.truncate(200);
-        let updated = entries.first().map_or_else(super::plan::now_text, |e| e.0.clone());
-        let mut x =
-            String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-        x += &format!("  <id>{}/feed.atom</id>\n", esc(if base.is_empty() { "urn:kept:plans" } else { &base }));
-        x += "  <title>Every plan's progress</title>\n";
-        x += &format!("  <updated>{updated}</updated>\n  <author><name>kept</name></author>\n");
-        for (_, e) in entries {
-            x += "  ";
-            x += &e;
-            x += "\n";
-        }
-        x + "</feed>\n"
-    })
-    .await
-    .unwrap_or_default();
-    ([(header::CONTENT_TYPE, "application/atom+xml")], xml).into_response()
+/// A file of the many-plans view (`kept aggregate`'s files): every plan with its state as
+/// last checked and its content as last published, rendered on request.
+async fn view(d: &Shared, name: &'static str) -> Response {
+    let parts: Vec<_> = d.plans.iter().map(|p| p.part(plan_path(d, p))).collect();
+    let options = crate::aggregate::Options {
+        base_url: d.config.base_url.clone(),
+        feed_limit: Some(super::plan::VIEW_FEED_LIMIT),
+    };
+    let bytes = tokio::task::spawn_blocking(move || crate::aggregate::file(&parts, &options, name))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, content_type(Path::new(name))), (header::CACHE_CONTROL, "no-cache")], bytes)
+        .into_response()
 }
 
 /// A commit id, shortened.
 fn short(id: &str) -> String {
     id.chars().take(12).collect()
-}
-
-fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = text.find(open)? + open.len();
-    let end = start + text[start..].find(close)?;
-    Some(&text[start..end])
 }

@@ -3,7 +3,7 @@
 //! the working tree, sync the tracker). The daemon's tasks call these one at a time per plan.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -94,7 +94,14 @@ pub struct Plan {
     pub status: Mutex<PlanStatus>,
     /// What the last refresh left for the next: the plan, and what the site was made from.
     incremental: Mutex<Incremental>,
+    /// Whether the plan is one of many, shown in the many-plans view (`/`, `/feed.atom`).
+    pub in_view: bool,
+    /// What the many-plans view shows of it: the plan as last published.
+    shown: Mutex<Option<Arc<crate::aggregate::Content>>>,
 }
+
+/// At most this many entries of each plan, and of all of them, in the many-plans feed.
+pub const VIEW_FEED_LIMIT: usize = 200;
 
 /// The plan at the commit checked last, brought forward commit by commit, and a memo of the
 /// last publish, so a commit costs what it changed rather than the size of the plan.
@@ -166,7 +173,14 @@ pub fn fetch(repo: &Path, remote: &str, branch: &str) -> Result<bool, git2::Erro
 
 impl Plan {
     /// A plan at `repo`, published under `data_dir/sites/CODE`.
-    pub fn new(config: PlanConfig, code: String, repo: PathBuf, data_dir: &Path, base_url: Option<String>) -> Plan {
+    pub fn new(
+        config: PlanConfig,
+        code: String,
+        repo: PathBuf,
+        data_dir: &Path,
+        base_url: Option<String>,
+        in_view: bool,
+    ) -> Plan {
         let mode = match config.source {
             PlanSource::Worktree(_) => "worktree",
             PlanSource::Clone { .. } => "clone",
@@ -180,6 +194,8 @@ impl Plan {
             base_url,
             status: Mutex::new(status),
             incremental: Mutex::default(),
+            in_view,
+            shown: Mutex::default(),
         }
     }
 
@@ -262,7 +278,8 @@ impl Plan {
         }
         let history = crate::history::History::open(&self.repo)?;
         drop(report);
-        let files = crate::publish::publish_plan(
+        let mut shown = None;
+        let files = crate::publish::publish_plan_with(
             &history,
             &self.repo,
             &head,
@@ -270,7 +287,15 @@ impl Plan {
             self.base_url.clone(),
             &self.site,
             Some(memo),
+            |input| {
+                if self.in_view {
+                    shown = Some(Arc::new(crate::aggregate::Content::of(input, Some(VIEW_FEED_LIMIT))));
+                }
+            },
         )?;
+        if shown.is_some() {
+            *self.shown.lock().unwrap_or_else(|e| e.into_inner()) = shown;
+        }
         metrics.observe("kept_publish_duration_seconds", plan_label.clone(), started.elapsed());
         metrics.observe("kept_commit_to_publish_seconds", plan_label, since.elapsed());
         metrics.add("kept_publish_total", labels(&[("plan", &self.code), ("result", "published")]), 1);
@@ -447,6 +472,37 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// The plan's part of the many-plans view: its state as last checked, and the plan as
+    /// last published (a revision that does not validate leaves the last valid one shown).
+    pub fn part(&self, site_url: String) -> crate::aggregate::Part {
+        use crate::aggregate::{Check, Finding};
+        let s = self.snapshot();
+        let check = match s.valid {
+            Some(true) => Check::Valid { warnings: s.warnings },
+            Some(false) => Check::Invalid {
+                errors: s.errors,
+                warnings: s.warnings,
+                diagnostics: s
+                    .diagnostics
+                    .iter()
+                    .filter_map(|d| serde_json::from_value::<Finding>(d.clone()).ok())
+                    .collect(),
+            },
+            None => match s.problem {
+                Some(problem) => Check::Unreadable { problem },
+                None => Check::Pending,
+            },
+        };
+        crate::aggregate::Part {
+            code: self.code.clone(),
+            location: self.repo.display().to_string(),
+            site_url: Some(site_url),
+            revision: s.head,
+            check,
+            content: self.shown.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        }
     }
 
     /// Record a failure to show on the status API.

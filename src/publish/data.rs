@@ -9,7 +9,8 @@ pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+/// CSV text: a header line and rows, each line ending in CRLF (RFC 4180).
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\r\n";
     for r in rows {
         out += &(r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n");
@@ -17,8 +18,30 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The open data files, from the plan and its status in the primary language.
-pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site) {
+/// The columns of `data/commitments.csv`.
+pub const COMMITMENT_COLUMNS: [&str; 17] = [
+    "Commitment Unique Identifier",
+    "Country/Locality",
+    "Commitment Title",
+    "Commitment Title (en)",
+    "Start Date",
+    "End Date",
+    "Lead Institution",
+    "Supporting Institution(s)",
+    "Status",
+    "Declared Progress",
+    "Computed Progress",
+    "OGP Values",
+    "Policy Areas",
+    "Verifiable",
+    "Potential for Results",
+    "Completion (End Of Term)",
+    "Did It Open Government (Overall)",
+];
+
+/// The rows of `data/commitments.csv` (see [`COMMITMENT_COLUMNS`]), from the plan and its
+/// status in the primary language.
+pub fn commitment_rows(input: &Input<'_>, status: &crate::status::Status) -> Vec<Vec<String>> {
     let langs = input.languages();
     let primary = langs[0].clone();
     let en = "en".to_string();
@@ -63,31 +86,21 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 .unwrap_or_default(),
         ]);
     }
-    site.add(
-        "data/commitments.csv",
-        csv(
-            &[
-                "Commitment Unique Identifier",
-                "Country/Locality",
-                "Commitment Title",
-                "Commitment Title (en)",
-                "Start Date",
-                "End Date",
-                "Lead Institution",
-                "Supporting Institution(s)",
-                "Status",
-                "Declared Progress",
-                "Computed Progress",
-                "OGP Values",
-                "Policy Areas",
-                "Verifiable",
-                "Potential for Results",
-                "Completion (End Of Term)",
-                "Did It Open Government (Overall)",
-            ],
-            &rows,
-        ),
-    );
+    rows
+}
+
+/// The open data files, from the plan and its status in the primary language.
+pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site) {
+    let langs = input.languages();
+    let primary = langs[0].clone();
+    let en = "en".to_string();
+    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| {
+        t.as_ref().map(|t| t.get(l).unwrap_or_else(|| t.best(&langs)).to_string()).unwrap_or_default()
+    };
+    let name = |id: &str| {
+        input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
+    };
+    site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, &commitment_rows(input, status)));
     let mut rows = Vec::new();
     for c in &input.plan.commitments {
         for m in &c.milestones {

@@ -61,7 +61,79 @@ fn content(input: &Input<'_>, group: &[&Entry]) -> String {
         .join("\n\n")
 }
 
-fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups: &[Vec<&Entry>]) -> String {
+/// One entry of a feed, ready to be written as Atom or JSON Feed: one commit's changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Its permanent id (a tag URI), the same in every feed that carries it.
+    pub id: String,
+    /// Its title: the first change, and how many more.
+    pub title: String,
+    /// The commit's time (seconds since the epoch).
+    pub time: i64,
+    /// The commit's author.
+    pub author: String,
+    /// The commit's page on the forge, when the plan names its forge.
+    pub url: Option<String>,
+    /// The changes in each of the plan's languages.
+    pub content: String,
+    /// The commitments it touches.
+    pub commitments: std::collections::BTreeSet<String>,
+}
+
+/// The items of some entries, one per commit, newest first.
+pub fn items<'e>(input: &Input<'_>, entries: impl Iterator<Item = &'e Entry>) -> Vec<Item> {
+    by_commit(entries)
+        .iter()
+        .map(|g| {
+            let e = g[0];
+            Item {
+                id: entry_id(input, e),
+                title: title(g),
+                time: e.time,
+                author: e.name.clone(),
+                url: input.commit_url(&e.commit),
+                content: content(input, g),
+                commitments: g.iter().filter_map(|e| e.change.commitment.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// An Atom `<entry>` for an item, with a `<category>` for each of `categories`.
+pub fn atom_entry(x: &mut String, item: &Item, categories: &[&str]) {
+    x.push_str("  <entry>\n");
+    x.push_str(&format!("    <id>{}</id>\n", esc(&item.id)));
+    x.push_str(&format!("    <title>{}</title>\n", esc(&item.title)));
+    x.push_str(&format!("    <updated>{}</updated>\n", rfc3339(item.time)));
+    x.push_str(&format!("    <author><name>{}</name></author>\n", esc(&item.author)));
+    for term in categories {
+        x.push_str(&format!("    <category term=\"{}\"/>\n", esc(term)));
+    }
+    if let Some(url) = &item.url {
+        x.push_str(&format!("    <link rel=\"alternate\" href=\"{}\"/>\n", esc(url)));
+    }
+    x.push_str(&format!("    <content type=\"text\">{}</content>\n", esc(&item.content)));
+    x.push_str("  </entry>\n");
+}
+
+/// A JSON Feed item for an item, tagged with `tags` and then its commitments.
+pub fn json_item(item: &Item, tags: &[&str]) -> serde_json::Value {
+    let tags: Vec<&str> = tags.iter().copied().chain(item.commitments.iter().map(String::as_str)).collect();
+    let mut value = serde_json::json!({
+        "id": item.id,
+        "title": item.title,
+        "content_text": item.content,
+        "date_published": rfc3339(item.time),
+        "authors": [{ "name": item.author }],
+        "tags": tags,
+    });
+    if let Some(url) = &item.url {
+        value["url"] = url.clone().into();
+    }
+    value
+}
+
+fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, items: &[Item]) -> String {
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     // The feed's id never changes: dated by the plan's start, not by the publication.
@@ -73,7 +145,7 @@ fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups
         .map_or("2020-01-01".to_string(), |d| d.value.to_string());
     x += &format!("  <id>tag:{},{since}:{}/{}</id>\n", authority(input), input.code(), feed_path);
     x += &format!("  <title>{}</title>\n", esc(title_text));
-    x += &format!("  <updated>{}</updated>\n", rfc3339(groups.first().map_or(input.time, |g| g[0].time)));
+    x += &format!("  <updated>{}</updated>\n", rfc3339(items.first().map_or(input.time, |i| i.time)));
     x += &format!("  <author><name>{}</name></author>\n", esc(&input.code()));
     x += "  <generator uri=\"https://kept.invalid/\">kept</generator>\n";
     match (input.url(feed_path), input.url(page)) {
@@ -83,42 +155,15 @@ fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups
         }
         _ => x += &format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(page)),
     }
-    for g in groups {
-        let e = g[0];
-        x += "  <entry>\n";
-        x += &format!("    <id>{}</id>\n", esc(&entry_id(input, e)));
-        x += &format!("    <title>{}</title>\n", esc(&title(g)));
-        x += &format!("    <updated>{}</updated>\n", rfc3339(e.time));
-        x += &format!("    <author><name>{}</name></author>\n", esc(&e.name));
-        if let Some(url) = input.commit_url(&e.commit) {
-            x += &format!("    <link rel=\"alternate\" href=\"{}\"/>\n", esc(&url));
-        }
-        x += &format!("    <content type=\"text\">{}</content>\n", esc(&content(input, g)));
-        x += "  </entry>\n";
+    for item in items {
+        atom_entry(&mut x, item, &[]);
     }
     x += "</feed>\n";
     x
 }
 
-fn json(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, groups: &[Vec<&Entry>]) -> String {
-    let items: Vec<serde_json::Value> = groups
-        .iter()
-        .map(|g| {
-            let e = g[0];
-            let mut item = serde_json::json!({
-                "id": entry_id(input, e),
-                "title": title(g),
-                "content_text": content(input, g),
-                "date_published": rfc3339(e.time),
-                "authors": [{ "name": e.name }],
-                "tags": g.iter().filter_map(|e| e.change.commitment.clone()).collect::<std::collections::BTreeSet<_>>(),
-            });
-            if let Some(url) = input.commit_url(&e.commit) {
-                item["url"] = url.into();
-            }
-            item
-        })
-        .collect();
+fn json(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, items: &[Item]) -> String {
+    let items: Vec<serde_json::Value> = items.iter().map(|i| json_item(i, &[])).collect();
     let mut feed = serde_json::json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": title_text,
@@ -138,20 +183,20 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
     let langs = input.prefer(&lang);
     let plan_title =
         input.plan.meta.as_ref().and_then(|m| m.title.as_ref()).map_or(input.code(), |t| t.best(&langs).to_string());
-    let groups = by_commit(input.entries.iter());
-    site.add("feed.atom", atom(input, "feed.atom", &plan_title, "index.html", &groups));
-    site.add("feed.json", json(input, "feed.json", &plan_title, "index.html", &groups));
+    let items = items(input, input.entries.iter());
+    site.add("feed.atom", atom(input, "feed.atom", &plan_title, "index.html", &items));
+    site.add("feed.json", json(input, "feed.json", &plan_title, "index.html", &items));
 }
 
 /// A commitment's Atom and JSON feeds, from its entries (newest first).
 pub(super) fn commitment(input: &Input<'_>, c: &crate::plan::Commitment, entries: &[&Entry]) -> [(String, String); 2] {
     let langs = input.prefer(&input.languages()[0]);
-    let groups = by_commit(entries.iter().copied());
+    let items = items(input, entries.iter().copied());
     let title = format!("{}: {}", c.id.value, c.title.as_ref().map_or("", |t| t.best(&langs)));
     let page = format!("commitments/{}.html", c.dir);
     let (atom_path, json_path) = (format!("commitments/{}.atom", c.dir), format!("commitments/{}.json", c.dir));
     [
-        (atom_path.clone(), atom(input, &atom_path, &title, &page, &groups)),
-        (json_path.clone(), json(input, &json_path, &title, &page, &groups)),
+        (atom_path.clone(), atom(input, &atom_path, &title, &page, &items)),
+        (json_path.clone(), json(input, &json_path, &title, &page, &items)),
     ]
 }
