@@ -73,8 +73,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(tracker: Shared) -> Router<S> {
         .with_state(tracker)
 }
 
+/// The built-in tracker's clock: the daemon's today (`KEPT_TODAY` pins it for reproducible
+/// runs) at the time of day, so an issue closed in the demo is closed on the plan's today.
 fn now() -> String {
-    super::plan::now_text()
+    let real = super::plan::now_text();
+    let today = super::today().to_string();
+    format!("{today}{}", real.get(10..).unwrap_or("T00:00:00Z"))
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
