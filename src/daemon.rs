@@ -288,15 +288,20 @@ fn start_watching(daemon: &Arc<Daemon>, index: usize, root: PathBuf) {
     let debounce = daemon.config.debounce;
     let ignore = vec![daemon.config.data_dir.clone(), daemon.config.data_dir.canonicalize().unwrap_or_default()];
     let code = daemon.plans[index].code.clone();
+    let daemon = daemon.clone();
     std::thread::Builder::new()
         .name(format!("watch-{code}"))
         .spawn(move || {
+            let seen =
+                |kind: &str| daemon.metrics.add("kept_events_total", labels(&[("plan", &code), ("kind", kind)]), 1);
             let result = watch::watch(&root, ignore, debounce, |touched| {
                 let mut open = true;
                 if touched.refs {
+                    seen("head");
                     open &= tx.blocking_send(Event::Head(touched.since.unwrap_or_else(Instant::now))).is_ok();
                 }
                 if touched.files {
+                    seen("worktree");
                     open &= tx.blocking_send(Event::Worktree).is_ok();
                 }
                 open

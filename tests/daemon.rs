@@ -225,6 +225,20 @@ fn a_commit_in_a_watched_tree_reaches_the_feed_and_the_tracker() {
         assert!(Instant::now() < deadline, "{}", std::fs::read_to_string(&server.log).unwrap());
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Then it is idle: its own reading of the tree (the live check, git status) opens files,
+    // which inotify reports, and must not be taken for an edit to check again, forever.
+    let events = || {
+        let (_, metrics) = server.get("/metrics");
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("kept_events_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = events();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(events(), before, "an idle daemon sees no events");
 }
 
 #[test]

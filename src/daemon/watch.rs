@@ -41,6 +41,18 @@ pub fn classify(root: &Path, ignore: &[PathBuf], path: &Path, touched: &mut Touc
     }
 }
 
+/// Whether an event is a change. Opening and reading are events too (inotify reports them):
+/// counting them would make the daemon's own reading of the working tree, and `git status`,
+/// start the next burst, and the daemon would check the tree forever.
+pub fn changes(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
 /// Watch `root` recursively; call `notify` with what each debounced burst touched, until it
 /// returns false. Runs on the calling thread.
 pub fn watch(
@@ -51,6 +63,9 @@ pub fn watch(
 ) -> notify::Result<()> {
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.as_ref().is_ok_and(|e| !changes(&e.kind)) {
+            return;
+        }
         let _ = tx.send(event);
     })?;
     watcher.watch(root, RecursiveMode::Recursive)?;
@@ -91,6 +106,17 @@ pub fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opening_and_reading_are_not_changes() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
+        assert!(!changes(&EventKind::Access(AccessKind::Open(AccessMode::Any))));
+        assert!(!changes(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
+        assert!(!changes(&EventKind::Access(AccessKind::Read)));
+        assert!(changes(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(changes(&EventKind::Modify(ModifyKind::Any)));
+        assert!(changes(&EventKind::Create(CreateKind::File)));
+    }
 
     #[test]
     fn what_a_path_touches() {
