@@ -136,6 +136,27 @@ fn publishing_is_reproducible_and_swaps_the_site_whole() {
 }
 
 #[test]
+fn a_new_version_starts_from_links_to_the_one_served() {
+    let repo = story();
+    let site = repo.s.home().join("site");
+    publish(&repo, &site);
+    let mut repo = repo;
+    repo.edit("roadmap.toml", "# reviewed", "# reviewed again");
+    repo.commit(COORDINATOR, "Review once more");
+    publish(&repo, &site);
+    let inode = |dir: &str, file: &str| {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(repo.s.home().join(dir).join(file)).unwrap())
+    };
+    // The second version directory was empty: its unchanged files are links to the first's,
+    // and only what changed was written.
+    assert_eq!(inode(".site.a", "badges/UAYAB0001.svg"), inode(".site.b", "badges/UAYAB0001.svg"));
+    assert_ne!(inode(".site.a", "feed.atom"), inode(".site.b", "feed.atom"));
+    let fresh = repo.s.home().join("fresh");
+    publish(&repo, &fresh);
+    assert_eq!(files(&site), files(&fresh));
+}
+
+#[test]
 fn a_publish_stopped_half_way_is_redone_in_full() {
     let repo = story();
     let site = repo.s.home().join("site");

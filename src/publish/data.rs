@@ -9,11 +9,28 @@ pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-/// CSV text: a header line and rows, each line ending in CRLF (RFC 4180).
-pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\r\n";
+/// CSV text: a header line and rows, each line ending in CRLF (RFC 4180). Rows are taken
+/// one at a time, so a lazy iterator never holds more than one.
+pub fn csv<R: AsRef<[String]>>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, fields: &mut dyn Iterator<Item = &str>| {
+        for (i, f) in fields.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if f.contains([',', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&f.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(f);
+            }
+        }
+        out.push_str("\r\n");
+    };
+    line(&mut out, &mut header.iter().copied());
     for r in rows {
-        out += &(r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n");
+        line(&mut out, &mut r.as_ref().iter().map(String::as_str));
     }
     out
 }
@@ -101,24 +118,24 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
         input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
     };
     site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, &commitment_rows(input, status)));
-    let mut rows = Vec::new();
-    for c in &input.plan.commitments {
-        for m in &c.milestones {
-            rows.push(vec![
+    let (primary, en, text, name) = (&primary, &en, &text, &name);
+    let rows = input.plan.commitments.iter().flat_map(|c| {
+        c.milestones.iter().map(move |m| {
+            vec![
                 c.id.value.clone(),
                 m.id.value.clone(),
-                text(&m.title, &primary),
-                text(&m.title, &en),
-                text(&m.deliverable, &primary),
+                text(&m.title, primary),
+                text(&m.title, en),
+                text(&m.deliverable, primary),
                 m.responsible.as_ref().map(|r| name(&r.value)).unwrap_or_default(),
                 m.start.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
                 m.due.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
                 m.status_str().to_string(),
                 m.completed_on.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
                 m.evidence.iter().map(|e| e.value.as_str()).collect::<Vec<_>>().join(" "),
-            ]);
-        }
-    }
+            ]
+        })
+    });
     site.add(
         "data/milestones.csv",
         csv(
@@ -135,13 +152,10 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 "Completed On",
                 "Evidence",
             ],
-            &rows,
+            rows,
         ),
     );
-    let rows: Vec<Vec<String>> = input
-        .entries
-        .iter()
-        .map(|e| {
+    let rows = input.entries.iter().map(|e| {
             let c = &e.change;
             vec![
                 e.commit.clone(),
@@ -157,8 +171,7 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 c.to.clone().unwrap_or_default(),
                 e.summary.clone(),
             ]
-        })
-        .collect();
+    });
     site.add(
         "data/changes.csv",
         csv(
@@ -176,7 +189,7 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 "To",
                 "Summary",
             ],
-            &rows,
+            rows,
         ),
     );
     /// The whole plan as JSON, serialised straight from what it borrows.

@@ -62,7 +62,17 @@ impl Spare {
                     Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                     _ => {}
                 }
-                HashMap::new()
+                std::fs::create_dir_all(&dir)?;
+                // Start from the version served, linked file by file (a link costs a
+                // directory entry, writing a page costs its bytes), so only what differs
+                // from it is written.
+                match live.and_then(|l| seed(&parent.join(l), &dir)) {
+                    Some(held) => held,
+                    None => {
+                        std::fs::remove_dir_all(&dir)?;
+                        HashMap::new()
+                    }
+                }
             }
         };
         std::fs::create_dir_all(&dir)?;
@@ -90,6 +100,26 @@ impl Spare {
         }
         Ok(())
     }
+}
+
+/// Link every file the manifest of the version at `live` lists into the empty directory
+/// `dir`; what `dir` then holds, or `None` if that could not be done whole.
+fn seed(live: &Path, dir: &Path) -> Option<HashMap<String, Print>> {
+    let held = parse(&std::fs::read_to_string(live.join(MANIFEST)).ok()?);
+    let mut made = std::collections::HashSet::new();
+    for path in held.keys() {
+        if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            return None;
+        }
+        let target = dir.join(path);
+        if let Some(p) = target.parent()
+            && made.insert(p.to_path_buf())
+        {
+            std::fs::create_dir_all(p).ok()?;
+        }
+        std::fs::hard_link(live.join(path), &target).ok()?;
+    }
+    Some(held)
 }
 
 /// Write `bytes` at `target` by a rename over it, so the file is old or new, never partial.
