@@ -34,10 +34,16 @@ static GLOBAL: Counting = Counting;
 
 fn report(stage: &str) {
     let mb = |b: isize| b as f64 / 1e6;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+    };
     println!(
-        "{stage:<34} live {:>7.1} MB   peak so far {:>7.1} MB",
+        "{stage:<42} live {:>6.1} MB  peak {:>6.1} MB  | process: resident {:>6.1} MB, peak {:>6.1} MB",
         mb(LIVE.load(Ordering::Relaxed)),
-        mb(PEAK.load(Ordering::Relaxed))
+        mb(PEAK.load(Ordering::Relaxed)),
+        kb("VmRSS:").unwrap_or(0.0) / 1e3,
+        kb("VmHWM:").unwrap_or(0.0) / 1e3,
     );
 }
 
@@ -69,5 +75,21 @@ fn main() {
     }
     following.advance("HEAD").unwrap();
     report("advanced");
+    // An uncommitted edit, checked on top of the followed plan (the daemon's live preview).
+    let dir = following.loaded().plan.commitments[0].dir.clone();
+    let file = repo.join("commitments").join(&dir).join("commitment.toml");
+    let original = std::fs::read(&file).unwrap();
+    let mut edited = original.clone();
+    edited.extend_from_slice(b"# an edit\n");
+    std::fs::write(&file, &edited).unwrap();
+    let git = git2::Repository::discover(&repo).unwrap();
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true);
+    let n = git.statuses(Some(&mut options)).unwrap().len();
+    drop(git);
+    report(&format!("git status alone ({n} changed)"));
+    let checked = following.with_worktree(&repo, |l| kept::rules::validate(l, today).errors());
+    std::fs::write(&file, &original).unwrap();
+    report(&format!("working tree checked ({:?} errors)", checked.map(|c| c.is_some())));
     let _ = std::fs::remove_dir_all(&site);
 }

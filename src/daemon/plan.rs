@@ -310,6 +310,14 @@ impl Plan {
     /// Check the working tree as it is (uncommitted edits included), for the preview page.
     pub fn check_worktree(&self, today: Date) -> Result<(), WorkError> {
         let PlanSource::Worktree(dir) = &self.config.source else { return Ok(()) };
+        // HEAD moved since the last refresh: that move brings its own events, and the check
+        // comes after the new commit is published (checking on top of an older commit would
+        // mean loading every file).
+        let head = git2::Repository::discover(dir)?.head()?.peel_to_commit()?.id().to_string();
+        if self.status().head.as_deref().is_some_and(|h| h != head) {
+            tracing::debug!(plan = %self.code, "HEAD moved; the working tree is checked after it is published");
+            return Ok(());
+        }
         // Nothing uncommitted: the working tree is the commit checked last.
         if let Some(status) = self.committed_preview(dir)? {
             self.status().worktree = Some(status);

@@ -156,21 +156,21 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
         ),
     );
     let rows = input.entries.iter().map(|e| {
-            let c = &e.change;
-            vec![
-                e.commit.clone(),
-                e.date.to_string(),
-                e.person.clone().unwrap_or_default(),
-                e.name.clone(),
-                e.pull_request.map(|p| p.to_string()).unwrap_or_default(),
-                c.kind.key(),
-                c.commitment.clone().unwrap_or_default(),
-                c.milestone.clone().unwrap_or_default(),
-                c.field.clone().unwrap_or_default(),
-                c.from.clone().unwrap_or_default(),
-                c.to.clone().unwrap_or_default(),
-                e.summary.clone(),
-            ]
+        let c = &e.change;
+        vec![
+            e.commit.clone(),
+            e.date.to_string(),
+            e.person.clone().unwrap_or_default(),
+            e.name.clone(),
+            e.pull_request.map(|p| p.to_string()).unwrap_or_default(),
+            c.kind.key(),
+            c.commitment.clone().unwrap_or_default(),
+            c.milestone.clone().unwrap_or_default(),
+            c.field.clone().unwrap_or_default(),
+            c.from.clone().unwrap_or_default(),
+            c.to.clone().unwrap_or_default(),
+            e.summary.clone(),
+        ]
     });
     site.add(
         "data/changes.csv",
