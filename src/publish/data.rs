@@ -117,7 +117,7 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
     let name = |id: &str| {
         input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
     };
-    site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, &commitment_rows(input, status)));
+    site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, commitment_rows(input, status)));
     let (primary, en, text, name) = (&primary, &en, &text, &name);
     let rows = input.plan.commitments.iter().flat_map(|c| {
         c.milestones.iter().map(move |m| {
