@@ -33,7 +33,7 @@ EOF
   until curl -fsS "$url/api/v1/status" | grep -q '"published":"'; do sleep 0.1; done
   echo "== $name: $n commits"
   ./target/release/examples/daemon_latency "$plan" "$url" "$n" "$file"
-  echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
+  echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status), RSS at the end: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"
   kill -TERM $pid
   wait $pid || true
 }
