@@ -35,3 +35,16 @@ pub mod tracker;
 pub use date::Date;
 pub use diagnostic::{Diagnostic, Severity};
 pub use plan::{Loaded, Plan};
+
+/// An error and its causes, on one line (`cannot read x: permission denied`), for logs and
+/// status fields; a terminal gets them on separate lines from the CLI instead.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}

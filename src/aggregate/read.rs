@@ -29,19 +29,19 @@ pub fn read(path: &Path, site_url: Option<String>) -> Part {
     };
     let history = match History::open(path) {
         Ok(h) => h,
-        Err(e) => return unreadable(chain(&e), None),
+        Err(e) => return unreadable(crate::error_chain(&e), None),
     };
     let head = match history.resolve("HEAD") {
         Ok(h) => h.to_string(),
-        Err(e) => return unreadable(format!("no commit at HEAD: {}", chain(&e)), None),
+        Err(e) => return unreadable(format!("no commit at HEAD: {}", crate::error_chain(&e)), None),
     };
     let loaded = match crate::plan::load_rev(path, &head) {
         Ok(l) => l,
-        Err(e) => return unreadable(chain(&e), Some(head)),
+        Err(e) => return unreadable(crate::error_chain(&e), Some(head)),
     };
     let as_of = match history.resolve(&head).and_then(|id| history.commit(id, true)) {
         Ok(c) => c.committer.date(),
-        Err(e) => return unreadable(chain(&e), Some(head)),
+        Err(e) => return unreadable(crate::error_chain(&e), Some(head)),
     };
     let report = crate::rules::validate(&loaded, as_of);
     let check = if report.is_valid() {
@@ -71,19 +71,7 @@ pub fn read(path: &Path, site_url: Option<String>) -> Part {
         // A plan that validates can be published; one that does not may lack what its
         // summary needs (a catalogue), and is listed with its diagnostics alone.
         Err(_) if !valid => (None, site_url, check),
-        Err(e) => (None, site_url, Check::Unreadable { problem: chain(&e) }),
+        Err(e) => (None, site_url, Check::Unreadable { problem: crate::error_chain(&e) }),
     };
     Part { code, location, site_url, revision: Some(head), check, content }
-}
-
-/// An error and its causes, on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }

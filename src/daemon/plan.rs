@@ -530,14 +530,7 @@ pub struct Unsettled {
 
 /// An error and its causes, on one line.
 pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
+    crate::error_chain(e)
 }
 
 /// The next wait after a failure: doubled, up to a cap.

@@ -96,29 +96,11 @@ impl Following {
         if source.tree_id() == self.source.tree_id() {
             return Ok(Step::Same);
         }
-        let mut commitments = BTreeSet::new();
-        let mut updates = BTreeSet::new();
-        let mut everything = false;
-        for path in changed(&self.source, &source) {
-            match dirty(path) {
-                Dirty::Commitment(dir) => {
-                    commitments.insert(dir);
-                }
-                Dirty::Update(path) => {
-                    updates.insert(path);
-                }
-                Dirty::Listing => {}
-                Dirty::Everything => {
-                    everything = true;
-                    break;
-                }
-            }
-        }
-        if everything {
+        let Some((commitments, updates)) = what_to_read(changed(&self.source, &source)) else {
             self.loaded = load(&source);
             self.source = source;
             return Ok(Step::Reloaded);
-        }
+        };
         patch(&mut self.loaded, &source, &commitments, &updates);
         self.source = source;
         Ok(Step::Patched { commitments: commitments.into_iter().collect(), updates: updates.into_iter().collect() })
@@ -154,22 +136,14 @@ impl Following {
             options.pathspec(&prefix);
         }
         let statuses = repo.statuses(Some(&mut options)).map_err(git_err)?;
-        let mut commitments = BTreeSet::new();
-        let mut updates = BTreeSet::new();
+        let mut paths: Vec<String> = Vec::new();
         for entry in statuses.iter() {
             let Ok(path) = entry.path() else { return Ok(None) };
-            let path = if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) };
-            match dirty(path) {
-                Dirty::Commitment(dir) => {
-                    commitments.insert(dir);
-                }
-                Dirty::Update(path) => {
-                    updates.insert(path);
-                }
-                Dirty::Listing => {}
-                Dirty::Everything => return Ok(None),
-            }
+            let inside =
+                if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) };
+            paths.push(inside.to_string());
         }
+        let Some((commitments, updates)) = what_to_read(paths.iter().map(String::as_str)) else { return Ok(None) };
         drop(statuses);
         let worktree = DirSource::open(&root)?;
         patch(&mut self.loaded, &worktree, &commitments, &updates);
@@ -238,6 +212,26 @@ fn forget(plan: &mut Plan, diagnostics: &mut Vec<Diagnostic>, belongs: &dyn Fn(&
     plan.sources.retain(|p| !belongs(p));
     plan.broken.retain(|p| !belongs(p));
     diagnostics.retain(|d| !d.file.as_deref().is_some_and(belongs));
+}
+
+/// The commitment directories and update notes to read again for these changed paths, or
+/// `None` when something else changed and the plan must be loaded afresh.
+fn what_to_read<'p>(paths: impl IntoIterator<Item = &'p str>) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let mut commitments = BTreeSet::new();
+    let mut updates = BTreeSet::new();
+    for path in paths {
+        match dirty(path) {
+            Dirty::Commitment(dir) => {
+                commitments.insert(dir);
+            }
+            Dirty::Update(path) => {
+                updates.insert(path);
+            }
+            Dirty::Listing => {}
+            Dirty::Everything => return None,
+        }
+    }
+    Some((commitments, updates))
 }
 
 /// Paths whose blob or kind differs between two trees.

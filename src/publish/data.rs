@@ -56,18 +56,34 @@ pub const COMMITMENT_COLUMNS: [&str; 17] = [
     "Did It Open Government (Overall)",
 ];
 
+/// Texts and names as the open data gives them: in a language, else the best the plan has.
+struct Words<'a> {
+    input: &'a Input<'a>,
+    langs: Vec<String>,
+}
+
+impl<'a> Words<'a> {
+    fn of(input: &'a Input<'a>) -> Words<'a> {
+        Words { input, langs: input.languages() }
+    }
+
+    fn text(&self, t: &Option<crate::plan::At<crate::plan::Text>>, lang: &str) -> String {
+        t.as_ref().map(|t| t.get(lang).unwrap_or_else(|| t.best(&self.langs)).to_string()).unwrap_or_default()
+    }
+
+    fn name(&self, id: &str) -> String {
+        let entity = self.input.plan.entity(id).and_then(|e| e.name.as_ref());
+        entity.map_or(id.to_string(), |n| n.best(&self.langs).to_string())
+    }
+}
+
 /// The rows of `data/commitments.csv` (see [`COMMITMENT_COLUMNS`]), from the plan and its
 /// status in the primary language.
 pub fn commitment_rows(input: &Input<'_>, status: &crate::status::Status) -> Vec<Vec<String>> {
-    let langs = input.languages();
-    let primary = langs[0].clone();
-    let en = "en".to_string();
-    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| {
-        t.as_ref().map(|t| t.get(l).unwrap_or_else(|| t.best(&langs)).to_string()).unwrap_or_default()
-    };
-    let name = |id: &str| {
-        input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
-    };
+    let words = Words::of(input);
+    let (primary, en) = (words.langs[0].clone(), "en".to_string());
+    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| words.text(t, l);
+    let name = |id: &str| words.name(id);
     let mut by_id = std::collections::HashMap::new();
     for s in &status.commitments {
         by_id.entry(s.id.as_str()).or_insert(s);
@@ -108,15 +124,10 @@ pub fn commitment_rows(input: &Input<'_>, status: &crate::status::Status) -> Vec
 
 /// The open data files, from the plan and its status in the primary language.
 pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site) {
-    let langs = input.languages();
-    let primary = langs[0].clone();
-    let en = "en".to_string();
-    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| {
-        t.as_ref().map(|t| t.get(l).unwrap_or_else(|| t.best(&langs)).to_string()).unwrap_or_default()
-    };
-    let name = |id: &str| {
-        input.plan.entity(id).and_then(|e| e.name.as_ref()).map_or(id.to_string(), |n| n.best(&langs).to_string())
-    };
+    let words = Words::of(input);
+    let (primary, en) = (words.langs[0].clone(), "en".to_string());
+    let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| words.text(t, l);
+    let name = |id: &str| words.name(id);
     site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, commitment_rows(input, status)));
     let (primary, en, text, name) = (&primary, &en, &text, &name);
     let rows = input.plan.commitments.iter().flat_map(|c| {
