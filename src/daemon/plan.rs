@@ -313,8 +313,7 @@ impl Plan {
         // HEAD moved since the last refresh: that move brings its own events, and the check
         // comes after the new commit is published (checking on top of an older commit would
         // mean loading every file).
-        let head = git2::Repository::discover(dir)?.head()?.peel_to_commit()?.id().to_string();
-        if self.status().head.as_deref().is_some_and(|h| h != head) {
+        if self.head_moved(dir)? {
             tracing::debug!(plan = %self.code, "HEAD moved; the working tree is checked after it is published");
             return Ok(());
         }
@@ -341,10 +340,18 @@ impl Plan {
         };
         let status = match patched {
             Some(status) => status,
+            // A commit landed while the tree was being looked at: same as above.
+            None if self.head_moved(dir)? => return Ok(()),
             None => check(&crate::plan::load_dir(dir)?),
         };
         self.status().worktree = Some(status);
         Ok(())
+    }
+
+    /// Whether the working tree's HEAD is not the commit checked last.
+    fn head_moved(&self, dir: &Path) -> Result<bool, WorkError> {
+        let head = git2::Repository::discover(dir)?.head()?.peel_to_commit()?.id().to_string();
+        Ok(self.status().head.as_deref().is_some_and(|h| h != head))
     }
 
     /// The findings of the commit checked last, when the working tree at `dir` is that commit
