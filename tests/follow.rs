@@ -207,19 +207,7 @@ fn a_followed_plan_is_the_plan_a_fresh_load_gives_after_every_commit() {
 
 /// The files of a published site, without its manifest.
 fn site_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().unwrap() != ".kept-manifest" {
-                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    crate::publish::files(dir).into_iter().filter(|(path, _)| path != ".kept-manifest").collect()
 }
 
 #[test]

@@ -24,7 +24,13 @@ fn publish(repo: &Repo, out: &Path) {
     assert_eq!(code, 0, "{o}{err}");
 }
 
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+/// The inode of a file of a site's version directory.
+fn inode(dir: &Path, file: &str) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join(file)).unwrap())
+}
+
+/// Every file under `dir` (manifest included) with its bytes, sorted by path.
+pub fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -113,8 +119,6 @@ fn publishing_is_reproducible_and_swaps_the_site_whole() {
     assert!(std::fs::symlink_metadata(&a).unwrap().file_type().is_symlink());
     let before = std::fs::read_link(&a).unwrap();
     let spare = repo.s.home().join(&served);
-    let inode =
-        |dir: &Path, file: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join(file)).unwrap());
     let untouched = inode(&spare, "badges/UAYAB0001.svg");
     let index = inode(&spare, "feed.atom");
     let mut repo = repo;
@@ -144,13 +148,12 @@ fn a_new_version_starts_from_links_to_the_one_served() {
     repo.edit("roadmap.toml", "# reviewed", "# reviewed again");
     repo.commit(COORDINATOR, "Review once more");
     publish(&repo, &site);
-    let inode = |dir: &str, file: &str| {
-        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(repo.s.home().join(dir).join(file)).unwrap())
-    };
+    let home = repo.s.home();
     // The second version directory was empty: its unchanged files are links to the first's,
     // and only what changed was written.
-    assert_eq!(inode(".site.a", "badges/UAYAB0001.svg"), inode(".site.b", "badges/UAYAB0001.svg"));
-    assert_ne!(inode(".site.a", "feed.atom"), inode(".site.b", "feed.atom"));
+    let (a, b) = (home.join(".site.a"), home.join(".site.b"));
+    assert_eq!(inode(&a, "badges/UAYAB0001.svg"), inode(&b, "badges/UAYAB0001.svg"));
+    assert_ne!(inode(&a, "feed.atom"), inode(&b, "feed.atom"));
     let fresh = repo.s.home().join("fresh");
     publish(&repo, &fresh);
     assert_eq!(files(&site), files(&fresh));

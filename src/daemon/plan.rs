@@ -109,9 +109,6 @@ pub const VIEW_FEED_LIMIT: usize = 200;
 struct Incremental {
     following: Option<Following>,
     memo: crate::publish::Memo,
-    /// The findings at the commit checked last (the preview of a working tree with nothing
-    /// uncommitted).
-    committed: Option<(String, WorktreeStatus)>,
 }
 
 /// Why a step of the work failed.
@@ -230,7 +227,7 @@ impl Plan {
         }
         let started = Instant::now();
         let mut incremental = self.incremental.lock().unwrap_or_else(|e| e.into_inner());
-        let Incremental { following, memo, committed } = &mut *incremental;
+        let Incremental { following, memo } = &mut *incremental;
         let step = match following.as_mut() {
             Some(f) => f.advance(&head)?,
             None => {
@@ -248,13 +245,6 @@ impl Plan {
                 .iter()
                 .filter_map(|d| serde_json::to_value(d).ok())
                 .collect();
-        let at_head = WorktreeStatus {
-            checked_at: String::new(),
-            errors: report.errors(),
-            warnings: report.warnings(),
-            diagnostics: diagnostics.clone(),
-        };
-        *committed = Some((head.clone(), at_head));
         metrics.set("kept_validation_errors", plan_label.clone(), report.errors() as f64);
         metrics.set("kept_validation_warnings", plan_label.clone(), report.warnings() as f64);
         {
@@ -317,11 +307,6 @@ impl Plan {
             tracing::debug!(plan = %self.code, "HEAD moved; the working tree is checked after it is published");
             return Ok(());
         }
-        // Nothing uncommitted: the working tree is the commit checked last.
-        if let Some(status) = self.committed_preview(dir)? {
-            self.status().worktree = Some(status);
-            return Ok(());
-        }
         let check = |loaded: &crate::plan::Loaded| {
             let report = crate::rules::validate(loaded, today);
             let diagnostics = crate::diagnostic::json_diagnostics(&report.diagnostics, &loaded.plan.sources)
@@ -352,30 +337,6 @@ impl Plan {
     fn head_moved(&self, dir: &Path) -> Result<bool, WorkError> {
         let head = git2::Repository::discover(dir)?.head()?.peel_to_commit()?.id().to_string();
         Ok(self.status().head.as_deref().is_some_and(|h| h != head))
-    }
-
-    /// The findings of the commit checked last, when the working tree at `dir` is that commit
-    /// (no file of the plan modified, added or removed, ignored files aside).
-    fn committed_preview(&self, dir: &Path) -> Result<Option<WorktreeStatus>, WorkError> {
-        let incremental = self.incremental.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((head, status)) = &incremental.committed else { return Ok(None) };
-        let git = git2::Repository::discover(dir)?;
-        if git.head()?.peel_to_commit()?.id().to_string() != *head {
-            return Ok(None);
-        }
-        let mut options = git2::StatusOptions::new();
-        options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
-        if let Some(sub) = git
-            .workdir()
-            .and_then(|w| dir.canonicalize().ok()?.strip_prefix(w.canonicalize().ok()?).ok().map(Path::to_path_buf))
-            && !sub.as_os_str().is_empty()
-        {
-            options.pathspec(sub);
-        }
-        if !git.statuses(Some(&mut options))?.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(WorktreeStatus { checked_at: now_text(), ..status.clone() }))
     }
 
     /// Fetch the daemon's clone; returns whether the followed branch moved.

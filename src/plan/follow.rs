@@ -143,8 +143,12 @@ impl Following {
                 if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) };
             paths.push(inside.to_string());
         }
-        let Some((commitments, updates)) = what_to_read(paths.iter().map(String::as_str)) else { return Ok(None) };
         drop(statuses);
+        // Nothing uncommitted: the working tree is the commit followed.
+        if paths.is_empty() {
+            return Ok(Some(f(&self.loaded)));
+        }
+        let Some((commitments, updates)) = what_to_read(paths.iter().map(String::as_str)) else { return Ok(None) };
         let worktree = DirSource::open(&root)?;
         patch(&mut self.loaded, &worktree, &commitments, &updates);
         let result = f(&self.loaded);
