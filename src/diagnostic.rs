@@ -5,9 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::Serialize;
+
+mod file_name;
+
+pub use file_name::FileName;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -78,7 +82,7 @@ impl Diagnostic {
 
     /// Point at a located value, if it has a location.
     pub fn at_loc(self, loc: &Loc) -> Self {
-        self.at(loc.file.to_string(), loc.span.clone())
+        self.at(loc.file(), loc.span())
     }
 
     /// Add the help line.
@@ -99,13 +103,45 @@ impl Diagnostic {
     }
 }
 
-/// A place in a file of the plan: path and byte span.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A place in a file of the plan: path and byte span, in twelve bytes.
+///
+/// A loaded plan holds one on every value, so it is small and `Copy`: the path is interned
+/// ([`FileName`]) and the span is two `u32` offsets (the loader refuses files far smaller
+/// than 4 GiB; a larger offset saturates).
+#[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Loc {
-    /// Repository-relative path (shared: every value of a file points at one string).
-    pub file: Arc<str>,
-    /// Byte range.
-    pub span: Range<usize>,
+    file: FileName,
+    start: u32,
+    end: u32,
+}
+
+impl Loc {
+    /// A span of a file.
+    pub fn new(file: impl Into<FileName>, span: Range<usize>) -> Self {
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Loc { file: file.into(), start: offset(span.start), end: offset(span.end) }
+    }
+
+    /// The repository-relative path.
+    pub fn file(&self) -> &'static str {
+        self.file.as_str()
+    }
+
+    /// The interned path.
+    pub fn file_name(&self) -> FileName {
+        self.file
+    }
+
+    /// The byte range.
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl std::fmt::Debug for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}..{}", self.file, self.start, self.end)
+    }
 }
 
 /// Line and column (both 1-based; the column counts characters) of a byte offset.

@@ -260,7 +260,7 @@ pub(crate) fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_
 }
 
 pub(crate) fn loc_of<T>(v: &Option<At<T>>) -> Option<Loc> {
-    v.as_ref().map(|v| v.loc.clone())
+    v.as_ref().map(|v| v.loc)
 }
 
 /// The changes between two versions of one file (`None`: the file does not exist on that
@@ -376,8 +376,8 @@ fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMet
             ("period start", Kind::Plan, val(&a.start), val(&b.start), loc_of(&b.start)),
             ("period end", Kind::Plan, val(&a.end), val(&b.end), loc_of(&b.end)),
             ("catalogue", Kind::Plan, val(&a.catalogue), val(&b.catalogue), loc_of(&b.catalogue)),
-            ("team", Kind::Plan, team(a), team(b), b.team.as_ref().map(|t| t.loc.clone())),
-            ("forum", Kind::Plan, forum(a), forum(b), b.forum.as_ref().map(|f| f.loc.clone())),
+            ("team", Kind::Plan, team(a), team(b), b.team.as_ref().map(|t| t.loc)),
+            ("forum", Kind::Plan, forum(a), forum(b), b.forum.as_ref().map(|f| f.loc)),
         ],
     );
     let ids: std::collections::BTreeSet<&str> = a.steps.iter().chain(&b.steps).map(|s| s.id.value.as_str()).collect();
@@ -390,7 +390,7 @@ fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMet
             let mut c = step.clone();
             c.from = status(sa);
             c.to = status(sb);
-            c.loc = sb.and_then(|s| loc_of(&s.status)).or_else(|| sb.map(|s| s.loc.clone()));
+            c.loc = sb.and_then(|s| loc_of(&s.status)).or_else(|| sb.map(|s| s.loc));
             out.push(c);
         }
         let rest = |s: Option<&plan::StepRecord>| {
@@ -408,7 +408,7 @@ fn meta(out: &mut Vec<Change>, path: &str, a: &plan::PlanMeta, b: &plan::PlanMet
         if status(sa) == status(sb) && rest(sa) != rest(sb) {
             let mut c = step.field("record", None, None);
             c.note = Some("dates, evidence or notes changed".into());
-            c.loc = sb.map(|s| s.loc.clone());
+            c.loc = sb.map(|s| s.loc);
             out.push(c);
         }
     }
@@ -438,7 +438,7 @@ fn settings(out: &mut Vec<Change>, path: &str, a: &plan::Settings, b: &plan::Set
             note.push(format!("removed {}", removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
         }
         c.note = Some(note.join("; "));
-        c.loc = b.roles.get(role).and_then(|v| v.first()).map(|i| i.loc.clone());
+        c.loc = b.roles.get(role).and_then(|v| v.first()).map(|i| i.loc);
         out.push(c);
     }
     let tracker = |s: &plan::Settings| {
@@ -486,7 +486,7 @@ fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
                 c.to = val(&e.member_of).or_else(|| Some("present".into()));
                 c.note = Some("added".into());
                 c.field = e.member_of.as_ref().map(|_| "identity".to_string());
-                c.loc = Some(e.id.loc.clone());
+                c.loc = Some(e.id.loc);
                 out.push(c);
             }
             (Some(_), None) => {
@@ -516,13 +516,13 @@ fn people(out: &mut Vec<Change>, path: &str, a: &[Entity], b: &[Entity]) {
                     }
                     let mut i = c.clone().field("identity", val(&ea.member_of), val(&eb.member_of));
                     i.note = Some(format!("{} changed", changed.join(", ")));
-                    i.loc = Some(eb.id.loc.clone());
+                    i.loc = Some(eb.id.loc);
                     out.push(i);
                 }
                 if details(&ea) != details(&eb) {
                     let mut d = c.field("details", None, None);
                     d.note = Some("name or sector changed".into());
-                    d.loc = Some(eb.id.loc.clone());
+                    d.loc = Some(eb.id.loc);
                     out.push(d);
                 }
             }

@@ -16,7 +16,6 @@ pub mod toml_doc;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use commitment::*;
 pub use follow::{Following, Step};
@@ -24,7 +23,7 @@ pub use model::*;
 
 use crate::catalogue;
 use crate::date::Date;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FileName};
 use source::{EntryKind, ReadError, Source};
 use toml_doc::{Ctx, View};
 
@@ -538,11 +537,11 @@ fn process(path: String, role: &Role, bytes: Result<Vec<u8>, ReadError>) -> Done
 }
 
 fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Piece> {
-    let file: Arc<str> = Arc::from(path);
+    let file = FileName::new(path);
     let narrative = |lang: &Option<String>| Narrative {
         path: path.to_string(),
         language: lang.clone(),
-        sections: markdown::sections(&file, text),
+        sections: markdown::sections(file, text),
     };
     let (fields, what): (&'static [shape::Field], &str) = match role {
         Role::Vision(lang) => return Some(Piece::Vision(narrative(lang))),

@@ -148,7 +148,7 @@ fn every_request_the_github_client_makes_follows_githubs_openapi_description() {
     let mut plan = kept::plan::load(&mem).plan;
     // With commitments kept as tracker milestones, so those requests are checked too.
     let tracker = plan.settings.as_mut().and_then(|s| s.tracker.as_mut()).expect("the template names a tracker");
-    tracker.milestones = Some(kept::plan::At::new(true, tracker.kind.loc.clone()));
+    tracker.milestones = Some(kept::plan::At::new(true, tracker.kind.loc));
     let mut state = kept::sync::state::State::default();
     let report = kept::sync::sync(&plan, &mut gh, &mut state, &mut |_| {}, true).expect("a dry run");
     assert!(report.requests.len() > 20, "{}", report.requests.len());

@@ -16,7 +16,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
             c.kind = Kind::CommitmentAdded;
             c.to = val(&b.status);
             c.note = val(&b.status);
-            c.loc = Some(b.id.loc.clone());
+            c.loc = Some(b.id.loc);
             out.push(c);
             return;
         }
@@ -40,7 +40,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
         out,
         &base,
         vec![
-            ("id", Kind::CommitmentCore, Some(a.id.value.clone()), Some(b.id.value.clone()), Some(b.id.loc.clone())),
+            ("id", Kind::CommitmentCore, Some(a.id.value.clone()), Some(b.id.value.clone()), Some(b.id.loc)),
             ("title", Kind::CommitmentCore, text(&a.title), text(&b.title), loc_of(&b.title)),
             ("lead", Kind::CommitmentCore, val(&a.lead), val(&b.lead), loc_of(&b.lead)),
             ("start", Kind::CommitmentCore, val(&a.start), val(&b.start), loc_of(&b.start)),
@@ -58,7 +58,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
                 text(&b.withdrawn_reason),
                 loc_of(&b.withdrawn_reason),
             ),
-            ("approval", Kind::Approval, approval(a), approval(b), b.approval.as_ref().map(|p| p.loc.clone())),
+            ("approval", Kind::Approval, approval(a), approval(b), b.approval.as_ref().map(|p| p.loc)),
         ],
     );
     // Amendments: any new or changed entry.
@@ -71,7 +71,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
             c.kind = Kind::Amendment;
             c.from = a.amendments.get(i).map(|_| "present".to_string());
             c.to = Some(format!("{} ({})", val(&am.on).unwrap_or_default(), text(&am.reason).unwrap_or_default()));
-            c.loc = Some(am.loc.clone());
+            c.loc = Some(am.loc);
             out.push(c);
         }
     }
@@ -107,7 +107,7 @@ pub(super) fn commitment(out: &mut Vec<Change>, path: &str, a: Option<&Commitmen
         if sa.get(k) != sb.get(k) {
             let mut c = base.clone().field(&format!("assessment {k}"), sa.get(k).cloned(), sb.get(k).cloned());
             c.kind = Kind::Assessment;
-            c.loc = b.assessment.as_ref().map(|s| s.loc.clone());
+            c.loc = b.assessment.as_ref().map(|s| s.loc);
             out.push(c);
         }
     }
@@ -131,7 +131,7 @@ fn milestones(out: &mut Vec<Change>, base: &Change, a: &Commitment, b: &Commitme
                 c.kind = Kind::MilestoneAdded;
                 c.to = val(&m.status);
                 c.note = val(&m.status);
-                c.loc = Some(m.id.loc.clone());
+                c.loc = Some(m.id.loc);
                 out.push(c);
             }
             (Some(m), None) => {
@@ -188,7 +188,7 @@ fn milestone(out: &mut Vec<Change>, base: &Change, a: &Milestone, b: &Milestone)
                 val(&b.completed_on),
                 loc_of(&b.completed_on),
             ),
-            ("evidence", Kind::MilestoneReport, list(&a.evidence), list(&b.evidence), b.evidence_loc.clone()),
+            ("evidence", Kind::MilestoneReport, list(&a.evidence), list(&b.evidence), b.evidence_loc),
             (
                 "delay-reason",
                 Kind::MilestoneReport,

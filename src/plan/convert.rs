@@ -73,7 +73,7 @@ pub(crate) fn meta(v: &View<'_, '_>) -> PlanMeta {
                         evidence: r.strs("evidence"),
                         reason: r.text("reason"),
                         notes: r.text("notes"),
-                        loc: id.loc.clone(),
+                        loc: id.loc,
                         id,
                     })
                 })
@@ -183,8 +183,8 @@ pub(crate) fn opportunities(v: &View<'_, '_>) -> Opportunities {
 }
 
 pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment {
-    let file_loc = Loc { file: path.into(), span: 0..0 };
-    let id = v.str("id").unwrap_or_else(|| At::new(dir.to_string(), file_loc.clone()));
+    let file_loc = Loc::new(path, 0..0);
+    let id = v.str("id").unwrap_or_else(|| At::new(dir.to_string(), file_loc));
     let approval = v.table("approval").map(|a| Approval {
         by: a.str("by"),
         on: a.date("on"),

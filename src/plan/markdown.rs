@@ -5,7 +5,7 @@ use crate::plan::model::Section;
 
 /// The headings of a Markdown text (ATX `#` and setext underlines; fenced code skipped),
 /// each with whether text follows it before the next heading of the same or higher level.
-pub fn sections(file: &std::sync::Arc<str>, text: &str) -> Vec<Section> {
+pub fn sections(file: crate::diagnostic::FileName, text: &str) -> Vec<Section> {
     // (title, level, span, first line index, line index)
     let lines: Vec<(usize, &str)> = line_offsets(text);
     let mut heads: Vec<(String, usize, std::ops::Range<usize>, usize)> = Vec::new();
@@ -68,12 +68,7 @@ pub fn sections(file: &std::sync::Arc<str>, text: &str) -> Vec<Section> {
         let end_line = heads[n + 1..].iter().find(|h| h.1 <= *level).map_or(lines.len(), |h| h.3);
         // Body: any non-blank line that is not itself a heading line or a setext underline.
         let has_body = next_body[line + 1] < end_line;
-        out.push(Section {
-            title: title.clone(),
-            level: *level,
-            loc: Loc { file: file.clone(), span: span.clone() },
-            has_body,
-        });
+        out.push(Section { title: title.clone(), level: *level, loc: Loc::new(file, span.clone()), has_body });
     }
     out
 }
@@ -108,15 +103,14 @@ fn clean_title(s: &str) -> String {
 /// any language), in document order; used to tell whether a commitment's problem or action
 /// changed.
 pub fn section_bodies(text: &str, titles: &[&str]) -> Vec<String> {
-    let file: std::sync::Arc<str> = std::sync::Arc::from("");
-    let heads = sections(&file, text);
+    let heads = sections(Default::default(), text);
     let mut out = Vec::new();
     for (i, h) in heads.iter().enumerate() {
         if !titles.contains(&normalise(&h.title).as_str()) {
             continue;
         }
-        let start = text[h.loc.span.end..].find('\n').map_or(text.len(), |n| h.loc.span.end + n + 1);
-        let end = heads[i + 1..].iter().find(|n| n.level <= h.level).map_or(text.len(), |n| n.loc.span.start);
+        let start = text[h.loc.span().end..].find('\n').map_or(text.len(), |n| h.loc.span().end + n + 1);
+        let end = heads[i + 1..].iter().find(|n| n.level <= h.level).map_or(text.len(), |n| n.loc.span().start);
         out.push(text.get(start..end.max(start)).unwrap_or("").trim().to_string());
     }
     out
@@ -152,7 +146,7 @@ mod tests {
     #[test]
     fn finds_headings_and_bodies() {
         let text = "# Title\n\n## Problem\nText.\n\n## Action\n\n```\n# not a heading\n```\n## Empty\n\nSetext\n------\nbody\n";
-        let s = sections(&"a.md".into(), text);
+        let s = sections("a.md".into(), text);
         let titles: Vec<_> = s.iter().map(|s| (s.title.as_str(), s.level, s.has_body)).collect();
         assert_eq!(
             titles,
@@ -164,12 +158,12 @@ mod tests {
                 ("Setext", 2, true)
             ]
         );
-        assert_eq!(&text[s[1].loc.span.clone()], "## Problem");
+        assert_eq!(&text[s[1].loc.span()], "## Problem");
     }
 
     #[test]
     fn attributes_and_normalising() {
-        let s = sections(&"a.md".into(), "## Vision {#vision}\ntext\n");
+        let s = sections("a.md".into(), "## Vision {#vision}\ntext\n");
         assert_eq!(s[0].title, "Vision");
         assert_eq!(normalise("Внесок зобов’язань:"), "внесок зобов'язань");
     }

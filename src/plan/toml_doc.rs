@@ -4,13 +4,11 @@
 //! anything malformed, so conversion to the typed plan never reports twice.
 
 use std::ops::Range;
-use std::sync::Arc;
-
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Loc};
+use crate::diagnostic::{Diagnostic, FileName, Loc};
 use crate::plan::model::{At, Text};
 
 /// The deepest nesting of arrays and inline tables the loader accepts.
@@ -19,7 +17,7 @@ pub const MAX_DEPTH: usize = 64;
 /// Where diagnostics about one document go, and how to place them.
 pub struct Ctx<'a> {
     /// Repository-relative path of the document.
-    pub file: Arc<str>,
+    pub file: FileName,
     /// Byte offset of the TOML text inside the file (front matter starts after `+++`).
     pub offset: usize,
     /// Collected findings.
@@ -30,12 +28,12 @@ impl Ctx<'_> {
     /// Record a diagnostic at a span of the TOML text.
     pub fn push_at(&mut self, diag: Diagnostic, span: Range<usize>) {
         let span = span.start + self.offset..span.end + self.offset;
-        self.diags.push(diag.at(self.file.to_string(), span));
+        self.diags.push(diag.at(self.file.as_str(), span));
     }
 
     /// A location for a span of the TOML text.
     pub fn loc(&self, span: Range<usize>) -> Loc {
-        Loc { file: self.file.clone(), span: span.start + self.offset..span.end + self.offset }
+        Loc::new(self.file, span.start + self.offset..span.end + self.offset)
     }
 }
 
@@ -128,7 +126,7 @@ fn too_deep(text: &str) -> Option<usize> {
 /// Lenient typed access to a parsed table, attaching locations.
 pub struct View<'t, 'i> {
     table: &'t DeTable<'i>,
-    file: &'t Arc<str>,
+    file: FileName,
     offset: usize,
     span: Range<usize>,
 }
@@ -136,11 +134,11 @@ pub struct View<'t, 'i> {
 impl<'t, 'i> View<'t, 'i> {
     /// A view of a document's root.
     pub fn root(ctx: &'t Ctx<'_>, table: &'t Spanned<DeTable<'i>>) -> Self {
-        View { table: table.get_ref(), file: &ctx.file, offset: ctx.offset, span: 0..0 }
+        View { table: table.get_ref(), file: ctx.file, offset: ctx.offset, span: 0..0 }
     }
 
     fn loc(&self, span: Range<usize>) -> Loc {
-        Loc { file: self.file.clone(), span: span.start + self.offset..span.end + self.offset }
+        Loc::new(self.file, span.start + self.offset..span.end + self.offset)
     }
 
     /// The location of this table (its header, for array entries).

@@ -16,9 +16,9 @@ fn unique<'a>(cx: &Context<'_>, what: &str, ids: impl Iterator<Item = &'a At<Str
             out.push(
                 Diagnostic::error("duplicate-id", format!("{what} id `{}` is used twice", id.value))
                     .at_loc(&id.loc)
-                    .note(match cx.plan.sources.line_col(&first.file, first.span.start) {
-                        Some(lc) => format!("first used at {}:{}:{}", first.file, lc.line, lc.column),
-                        None => format!("first used in {}", first.file),
+                    .note(match cx.plan.sources.line_col(first.file(), first.span().start) {
+                        Some(lc) => format!("first used at {}:{}:{}", first.file(), lc.line, lc.column),
+                        None => format!("first used in {}", first.file()),
                     })
                     .help("give each one its own id; ids are never reused"),
             );

@@ -199,7 +199,7 @@ impl Rule for PhaseExit {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(meta) = &cx.plan.meta else { return };
         let Some(current) = meta.phase_index() else { return };
-        let phase_loc = meta.phase.as_ref().map_or(meta.loc.clone(), |p| p.loc.clone());
+        let phase_loc = meta.phase.as_ref().map_or(meta.loc, |p| p.loc);
         for (index, phase, step) in cx.catalogue.steps() {
             if index >= current {
                 break;
@@ -209,7 +209,7 @@ impl Rule for PhaseExit {
             if gaps.is_empty() {
                 continue;
             }
-            let loc = record.map_or(phase_loc.clone(), |r| r.status.as_ref().map_or(r.loc.clone(), |s| s.loc.clone()));
+            let loc = record.map_or(phase_loc, |r| r.status.as_ref().map_or(r.loc, |s| s.loc));
             let title = step.title.get("en").map_or("", String::as_str);
             let mut d = Diagnostic::error(
                 "phase-exit",
