@@ -195,33 +195,39 @@ pub(crate) fn commitment(v: &View<'_, '_>, dir: &str, path: &str) -> Commitment 
         .tables("milestones")
         .iter()
         .enumerate()
-        .map(|(i, m)| Milestone {
-            id: m.str("id").unwrap_or_else(|| At::new(format!("#{}", i + 1), m.here())),
-            title: m.text("title"),
-            deliverable: m.text("deliverable"),
-            responsible: m.str("responsible"),
-            start: m.date("start"),
-            due: m.date("due"),
-            status: m.str("status"),
-            completed_on: m.date("completed-on"),
-            evidence: m.strs("evidence"),
-            evidence_loc: m.has("evidence").then(|| m.loc_of("evidence")),
-            delay_reason: m.text("delay-reason"),
-            next_steps: m.text("next-steps"),
-            withdrawn_reason: m.text("withdrawn-reason"),
-            reopen_reason: m.text("reopen-reason"),
-            issue: m.str("issue"),
-            malformed: [
-                ("deliverable", m.text("deliverable").is_none()),
-                ("responsible", m.str("responsible").is_none()),
-                ("start", m.date("start").is_none()),
-                ("due", m.date("due").is_none()),
+        .map(|(i, m)| {
+            let (deliverable, responsible) = (m.text("deliverable"), m.str("responsible"));
+            let (start, due) = (m.date("start"), m.date("due"));
+            // Keys written but unusable: `shape` reported them, so rules must not call them missing.
+            let malformed = [
+                ("deliverable", deliverable.is_none()),
+                ("responsible", responsible.is_none()),
+                ("start", start.is_none()),
+                ("due", due.is_none()),
             ]
             .into_iter()
             .filter(|(k, bad)| *bad && m.has(k))
             .map(|(k, _)| k)
-            .collect(),
-            loc: m.here(),
+            .collect();
+            Milestone {
+                id: m.str("id").unwrap_or_else(|| At::new(format!("#{}", i + 1), m.here())),
+                title: m.text("title"),
+                deliverable,
+                responsible,
+                start,
+                due,
+                status: m.str("status"),
+                completed_on: m.date("completed-on"),
+                evidence: m.strs("evidence"),
+                evidence_loc: m.has("evidence").then(|| m.loc_of("evidence")),
+                delay_reason: m.text("delay-reason"),
+                next_steps: m.text("next-steps"),
+                withdrawn_reason: m.text("withdrawn-reason"),
+                reopen_reason: m.text("reopen-reason"),
+                issue: m.str("issue"),
+                malformed,
+                loc: m.here(),
+            }
         })
         .collect();
     let amendments = v
