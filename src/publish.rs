@@ -10,7 +10,7 @@ mod data;
 
 pub use data::{COMMITMENT_COLUMNS, commitment_rows, csv, csv_field};
 mod feed;
-pub use feed::{Item, atom_entry, items, json_item};
+pub use feed::{Item, JsonFeed, JsonItem, atom_entry, atom_size, items, json_item};
 mod html;
 pub mod i18n;
 mod pages;
@@ -85,6 +85,39 @@ impl Site {
             return;
         }
         if let Err(e) = self.make_parent(&target).and_then(|()| reuse::replace(&target, &contents)) {
+            self.failed = Some((target, e));
+        }
+    }
+
+    /// Add a file that `write` makes in pieces. A site in a directory takes the pieces
+    /// straight into the file, so the largest files (the dashboard, the open data, the plan's
+    /// feeds: megabytes each on a large plan) are never whole in memory.
+    fn add_written(
+        &mut self,
+        path: impl Into<String>,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) {
+        let path = path.into();
+        self.count += 1;
+        let Some(dir) = &self.dir else {
+            let mut bytes = Vec::new();
+            // Writing into memory does not fail.
+            let _ = write(&mut bytes);
+            self.files.insert(path, bytes);
+            return;
+        };
+        if self.failed.is_some() {
+            return;
+        }
+        let target = dir.join(&path);
+        let written = self.make_parent(&target).and_then(|()| reuse::write_temp(&target, write));
+        let settled = written.and_then(|(temp, print)| {
+            let held = self.spare.as_mut().is_some_and(|spare| spare.claim(&path, print));
+            self.unchanged += usize::from(held);
+            self.prints.push((path, print));
+            reuse::settle(&temp, &target, held)
+        });
+        if let Err(e) = settled {
             self.failed = Some((target, e));
         }
     }
@@ -195,6 +228,27 @@ impl Input<'_> {
             format!("{name}.{lang}.html")
         }
     }
+}
+
+/// How much text a file written in pieces gathers before handing it on.
+const PIECE: usize = 64 * 1024;
+
+/// Hand the text gathered so far on to `w` once there is enough of it, so a large file is
+/// written in pieces instead of being built whole in memory.
+pub fn spill(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if out.len() >= PIECE {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// The text a writer of pieces makes, gathered in memory (for files small enough to hold).
+pub fn in_memory(capacity: usize, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut out = Vec::with_capacity(capacity);
+    // Writing into memory does not fail, and every writer here writes UTF-8.
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Escape text for XML and HTML.

@@ -3,7 +3,7 @@
 //! category and a JSON Feed tag.
 
 use super::{Options, Part};
-use crate::publish::{Item, atom_entry, esc, json_item, rfc3339};
+use crate::publish::{Item, JsonFeed, atom_entry, atom_size, esc, json_item, rfc3339};
 
 const TITLE: &str = "OGP Local action plans: every plan's progress";
 
@@ -39,8 +39,8 @@ fn feed_id(options: &Options, path: &str) -> String {
 /// The merged Atom feed (RFC 4287).
 pub fn atom(parts: &[Part], options: &Options) -> String {
     let items = merged(parts, options);
-    let mut x =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut x = String::with_capacity(atom_size(items.iter().map(|(_, item)| *item)));
+    x += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
     x += &format!("  <id>{}</id>\n", esc(&feed_id(options, "feed.atom")));
     x += &format!("  <title>{}</title>\n", esc(TITLE));
     x += &format!("  <updated>{}</updated>\n", rfc3339(updated(parts, &items)));
@@ -61,18 +61,8 @@ pub fn atom(parts: &[Part], options: &Options) -> String {
 
 /// The merged JSON Feed (1.1).
 pub fn json(parts: &[Part], options: &Options) -> String {
-    let items: Vec<serde_json::Value> =
-        merged(parts, options).into_iter().map(|(code, item)| json_item(item, &[code])).collect();
-    let mut feed = serde_json::json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": TITLE,
-        "language": "en",
-        "authors": [{ "name": "kept" }],
-        "items": items,
-    });
-    if let (Some(me), Some(home)) = (options.url("feed.json"), options.url("index.html")) {
-        feed["feed_url"] = me.into();
-        feed["home_page_url"] = home.into();
-    }
-    serde_json::to_string_pretty(&feed).unwrap_or_default() + "\n"
+    let urls = options.url("feed.json").zip(options.url("index.html"));
+    let mut feed = JsonFeed::new(TITLE, "en", "kept", urls);
+    feed.items = merged(parts, options).into_iter().map(|(code, item)| json_item(item, &[code])).collect();
+    feed.render()
 }

@@ -12,6 +12,15 @@ pub fn csv_field(s: &str) -> String {
 /// CSV text: a header line and rows, each line ending in CRLF (RFC 4180). Rows are taken
 /// one at a time, so a lazy iterator never holds more than one.
 pub fn csv<R: AsRef<[String]>>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String {
+    super::in_memory(0, |w| csv_to(w, header, rows))
+}
+
+/// [`csv`], written into `w` in pieces.
+pub fn csv_to<R: AsRef<[String]>>(
+    w: &mut dyn std::io::Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> std::io::Result<()> {
     let mut out = String::new();
     let line = |out: &mut String, fields: &mut dyn Iterator<Item = &str>| {
         for (i, f) in fields.enumerate() {
@@ -31,8 +40,9 @@ pub fn csv<R: AsRef<[String]>>(header: &[&str], rows: impl IntoIterator<Item = R
     line(&mut out, &mut header.iter().copied());
     for r in rows {
         line(&mut out, &mut r.as_ref().iter().map(String::as_str));
+        super::spill(&mut out, w)?;
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// The columns of `data/commitments.csv`.
@@ -128,7 +138,7 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
     let (primary, en) = (words.langs[0].clone(), "en".to_string());
     let text = |t: &Option<crate::plan::At<crate::plan::Text>>, l: &str| words.text(t, l);
     let name = |id: &str| words.name(id);
-    site.add("data/commitments.csv", csv(&COMMITMENT_COLUMNS, commitment_rows(input, status)));
+    site.add_written("data/commitments.csv", |w| csv_to(w, &COMMITMENT_COLUMNS, commitment_rows(input, status)));
     let (primary, en, text, name) = (&primary, &en, &text, &name);
     let rows = input.plan.commitments.iter().flat_map(|c| {
         c.milestones.iter().map(move |m| {
@@ -147,9 +157,9 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
             ]
         })
     });
-    site.add(
-        "data/milestones.csv",
-        csv(
+    site.add_written("data/milestones.csv", |w| {
+        csv_to(
+            w,
             &[
                 "Commitment Unique Identifier",
                 "Milestone",
@@ -164,8 +174,8 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 "Evidence",
             ],
             rows,
-        ),
-    );
+        )
+    });
     let rows = input.entries.iter().map(|e| {
         let c = &e.change;
         vec![
@@ -183,9 +193,9 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
             e.summary.clone(),
         ]
     });
-    site.add(
-        "data/changes.csv",
-        csv(
+    site.add_written("data/changes.csv", |w| {
+        csv_to(
+            w,
             &[
                 "Commit",
                 "Date",
@@ -201,8 +211,8 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
                 "Summary",
             ],
             rows,
-        ),
-    );
+        )
+    });
     /// The whole plan as JSON, serialised straight from what it borrows.
     #[derive(serde::Serialize)]
     struct OpenData<'a> {
@@ -220,7 +230,8 @@ pub fn render(input: &Input<'_>, status: &crate::status::Status, site: &mut Site
         schema: "kept open data 1 (docs/open-data.md)",
         status,
     };
-    let mut json = serde_json::to_vec_pretty(&plan).unwrap_or_default();
-    json.push(b'\n');
-    site.add("data/plan.json", json);
+    site.add_written("data/plan.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &plan)?;
+        w.write_all(b"\n")
+    });
 }

@@ -1,7 +1,7 @@
 //! Atom 1.0 (RFC 4287) and JSON Feed 1.1 for the plan and for each commitment: one entry per
 //! commit, listing its changes in domain words, with a permanent tag URI (RFC 4151).
 
-use super::{Input, Site, esc, rfc3339};
+use super::{Input, Site, esc, in_memory, rfc3339};
 use crate::audit::Entry;
 
 /// The commits of some entries, newest first, each with its entries.
@@ -116,66 +116,146 @@ pub fn atom_entry(x: &mut String, item: &Item, categories: &[&str]) {
     x.push_str("  </entry>\n");
 }
 
+/// A JSON Feed author.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonAuthor<'a> {
+    name: &'a str,
+}
+
+/// A JSON Feed item, borrowing from an [`Item`]. Fields are in name order, as JSON Feed
+/// readers do not care and the files stay byte-identical to earlier versions of kept.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonItem<'a> {
+    authors: [JsonAuthor<'a>; 1],
+    content_text: &'a str,
+    date_published: String,
+    id: &'a str,
+    tags: Vec<&'a str>,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
 /// A JSON Feed item for an item, tagged with `tags` and then its commitments.
-pub fn json_item(item: &Item, tags: &[&str]) -> serde_json::Value {
-    let tags: Vec<&str> = tags.iter().copied().chain(item.commitments.iter().map(String::as_str)).collect();
-    let mut value = serde_json::json!({
-        "id": item.id,
-        "title": item.title,
-        "content_text": item.content,
-        "date_published": rfc3339(item.time),
-        "authors": [{ "name": item.author }],
-        "tags": tags,
-    });
-    if let Some(url) = &item.url {
-        value["url"] = url.clone().into();
+pub fn json_item<'a>(item: &'a Item, tags: &[&'a str]) -> JsonItem<'a> {
+    JsonItem {
+        authors: [JsonAuthor { name: &item.author }],
+        content_text: &item.content,
+        date_published: rfc3339(item.time),
+        id: &item.id,
+        tags: tags.iter().copied().chain(item.commitments.iter().map(String::as_str)).collect(),
+        title: &item.title,
+        url: item.url.as_deref(),
     }
-    value
 }
 
-fn atom(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, items: &[Item]) -> String {
-    let mut x =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    // The feed's id never changes: dated by the plan's start, not by the publication.
-    let since = input
-        .plan
-        .meta
-        .as_ref()
-        .and_then(|m| m.start.as_ref())
-        .map_or("2020-01-01".to_string(), |d| d.value.to_string());
-    x += &format!("  <id>tag:{},{since}:{}/{}</id>\n", authority(input), input.code(), feed_path);
-    x += &format!("  <title>{}</title>\n", esc(title_text));
-    x += &format!("  <updated>{}</updated>\n", rfc3339(items.first().map_or(input.time, |i| i.time)));
-    x += &format!("  <author><name>{}</name></author>\n", esc(&input.code()));
-    x += "  <generator uri=\"https://kept.invalid/\">kept</generator>\n";
-    match (input.url(feed_path), input.url(page)) {
-        (Some(me), Some(home)) => {
-            x += &format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", esc(&me));
-            x += &format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&home));
+/// A whole JSON Feed (1.1), serialised straight from what it borrows (a feed of a thousand
+/// commits is a megabyte; building a `serde_json::Value` first took three more).
+#[derive(Debug, serde::Serialize)]
+pub struct JsonFeed<'a> {
+    /// Who publishes it.
+    pub authors: [JsonAuthor<'a>; 1],
+    /// The feed's own address, when the site's address is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
+    /// The page it belongs to, when the site's address is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_page_url: Option<String>,
+    /// Its items, newest first.
+    pub items: Vec<JsonItem<'a>>,
+    /// Its language.
+    pub language: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The JSON Feed version.
+    pub version: &'static str,
+}
+
+impl<'a> JsonFeed<'a> {
+    /// A feed by `author`, with its own and its page's address if both are known.
+    pub fn new(title: &'a str, language: &'a str, author: &'a str, urls: Option<(String, String)>) -> Self {
+        let (feed_url, home_page_url) = urls.map_or((None, None), |(me, home)| (Some(me), Some(home)));
+        JsonFeed {
+            authors: [JsonAuthor { name: author }],
+            feed_url,
+            home_page_url,
+            items: Vec::new(),
+            language,
+            title,
+            version: "https://jsonfeed.org/version/1.1",
         }
-        _ => x += &format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(page)),
     }
-    for item in items {
-        atom_entry(&mut x, item, &[]);
+
+    /// The feed as pretty-printed JSON, ending in a newline.
+    pub fn render(&self) -> String {
+        let size = self.items.iter().map(|i| i.content_text.len() + i.title.len() + 400).sum::<usize>() + 400;
+        super::in_memory(size, |w| self.write(w))
     }
-    x += "</feed>\n";
-    x
+
+    /// [`JsonFeed::render`], written into `w` in pieces.
+    pub fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        w.write_all(b"\n")
+    }
 }
 
-fn json(input: &Input<'_>, feed_path: &str, title_text: &str, page: &str, items: &[Item]) -> String {
-    let items: Vec<serde_json::Value> = items.iter().map(|i| json_item(i, &[])).collect();
-    let mut feed = serde_json::json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": title_text,
-        "language": input.languages()[0],
-        "authors": [{ "name": input.code() }],
-        "items": items,
-    });
-    if let (Some(me), Some(home)) = (input.url(feed_path), input.url(page)) {
-        feed["feed_url"] = me.into();
-        feed["home_page_url"] = home.into();
+/// About how long an Atom feed of `items` is, so it is written into one allocation.
+pub fn atom_size<'i>(items: impl Iterator<Item = &'i Item>) -> usize {
+    items.map(|i| i.content.len() + i.title.len() + i.id.len() + 400).sum::<usize>() + 1024
+}
+
+/// One feed: what it carries and where it and its page are.
+struct Feed<'a> {
+    input: &'a Input<'a>,
+    /// The feed's path in the site.
+    path: &'a str,
+    title: &'a str,
+    /// The page it belongs to.
+    page: &'a str,
+    items: &'a [Item],
+}
+
+impl Feed<'_> {
+    /// As Atom, written into `w` in pieces.
+    fn atom(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let (input, items) = (self.input, self.items);
+        let mut x = String::new();
+        x += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
+        // The feed's id never changes: dated by the plan's start, not by the publication.
+        let since = input
+            .plan
+            .meta
+            .as_ref()
+            .and_then(|m| m.start.as_ref())
+            .map_or("2020-01-01".to_string(), |d| d.value.to_string());
+        x += &format!("  <id>tag:{},{since}:{}/{}</id>\n", authority(input), input.code(), self.path);
+        x += &format!("  <title>{}</title>\n", esc(self.title));
+        x += &format!("  <updated>{}</updated>\n", rfc3339(items.first().map_or(input.time, |i| i.time)));
+        x += &format!("  <author><name>{}</name></author>\n", esc(&input.code()));
+        x += "  <generator uri=\"https://kept.invalid/\">kept</generator>\n";
+        match (input.url(self.path), input.url(self.page)) {
+            (Some(me), Some(home)) => {
+                x += &format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", esc(&me));
+                x += &format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&home));
+            }
+            _ => x += &format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(self.page)),
+        }
+        for item in items {
+            atom_entry(&mut x, item, &[]);
+            super::spill(&mut x, w)?;
+        }
+        x += "</feed>\n";
+        w.write_all(x.as_bytes())
     }
-    serde_json::to_string_pretty(&feed).unwrap_or_default() + "\n"
+
+    /// As a JSON Feed, written into `w` in pieces.
+    fn json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let (language, code) = (&self.input.languages()[0], self.input.code());
+        let urls = self.input.url(self.path).zip(self.input.url(self.page));
+        let mut feed = JsonFeed::new(self.title, language, &code, urls);
+        feed.items = self.items.iter().map(|i| json_item(i, &[])).collect();
+        feed.write(w)
+    }
 }
 
 pub fn render(input: &Input<'_>, site: &mut Site) {
@@ -184,8 +264,9 @@ pub fn render(input: &Input<'_>, site: &mut Site) {
     let plan_title =
         input.plan.meta.as_ref().and_then(|m| m.title.as_ref()).map_or(input.code(), |t| t.best(&langs).to_string());
     let items = items(input, input.entries.iter());
-    site.add("feed.atom", atom(input, "feed.atom", &plan_title, "index.html", &items));
-    site.add("feed.json", json(input, "feed.json", &plan_title, "index.html", &items));
+    let feed = |path| Feed { input, path, title: &plan_title, page: "index.html", items: &items };
+    site.add_written("feed.atom", |w| feed("feed.atom").atom(w));
+    site.add_written("feed.json", |w| feed("feed.json").json(w));
 }
 
 /// A commitment's Atom and JSON feeds, from its entries (newest first).
@@ -195,8 +276,8 @@ pub(super) fn commitment(input: &Input<'_>, c: &crate::plan::Commitment, entries
     let title = format!("{}: {}", c.id.value, c.title.as_ref().map_or("", |t| t.best(&langs)));
     let page = format!("commitments/{}.html", c.dir);
     let (atom_path, json_path) = (format!("commitments/{}.atom", c.dir), format!("commitments/{}.json", c.dir));
-    [
-        (atom_path.clone(), atom(input, &atom_path, &title, &page, &items)),
-        (json_path.clone(), json(input, &json_path, &title, &page, &items)),
-    ]
+    let feed = |path| Feed { input, path, title: &title, page: &page, items: &items };
+    let atom = in_memory(atom_size(items.iter()), |w| feed(&atom_path).atom(w));
+    let json = in_memory(0, |w| feed(&json_path).json(w));
+    [(atom_path, atom), (json_path, json)]
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::i18n::{status as word, t};
-use super::{Input, Site, esc, esc_into};
+use super::{Input, Site, esc, esc_into, spill};
 use crate::plan::{Commitment, Text};
 use crate::status::{CommitmentStatus, Status};
 
@@ -254,7 +254,8 @@ fn changes_list(out: &mut String, entries: &[&crate::audit::Entry], lang: &str, 
     out.push_str("</ol>\n");
 }
 
-fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
+/// The overview (dashboard) in a language, written into `w` in pieces.
+fn overview(input: &Input<'_>, status: &Status, lang: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let langs = input.prefer(lang);
     let meta = input.plan.meta.as_ref();
     let title = meta.map_or(String::new(), |m| tr(&m.title, &langs));
@@ -326,16 +327,18 @@ fn overview(input: &Input<'_>, status: &Status, lang: &str) -> String {
             id = esc(&c.id),
             page = esc(input.page(&c.id, lang).as_str()),
         );
+        spill(&mut out, w)?;
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
     let commitments: Vec<&Commitment> = input.plan.commitments.iter().collect();
-    out += &timeline(input, &commitments, lang);
+    w.write_all(out.as_bytes())?;
+    out = timeline(input, &commitments, lang);
     let _ = writeln!(out, "<section aria-labelledby=\"recent\">\n<h2 id=\"recent\">{}</h2>", t(lang, "recent"));
     let recent: Vec<&crate::audit::Entry> = input.entries.iter().take(20).collect();
     changes_list(&mut out, &recent, lang, input);
     out.push_str("</section>\n");
     foot(&mut out, lang, input, Some(&input.commit));
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// A commitment's page in a language.
@@ -413,6 +416,6 @@ pub(super) fn commitment_page(
 /// The overview in each language (commitment pages are rendered with their other files).
 pub fn render(input: &Input<'_>, shared: &super::pages::Shared<'_>, site: &mut Site) {
     for (lang, status) in &shared.statuses {
-        site.add(input.page("index", lang), overview(input, status, lang));
+        site.add_written(input.page("index", lang), |w| overview(input, status, lang, w));
     }
 }

@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::hash::Digest;
+
 /// The manifest's name inside a version directory (the server does not serve dot files).
 pub const MANIFEST: &str = ".kept-manifest";
 
@@ -124,11 +126,60 @@ fn seed(live: &Path, dir: &Path) -> Option<HashMap<String, Print>> {
 
 /// Write `bytes` at `target` by a rename over it, so the file is old or new, never partial.
 pub fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut temp = target.as_os_str().to_owned();
-    temp.push(".kept-tmp");
-    let temp = PathBuf::from(temp);
+    let temp = temp_name(target);
     std::fs::write(&temp, bytes)?;
     std::fs::rename(&temp, target)
+}
+
+/// The temporary name a file is written under before it is renamed to `target`.
+fn temp_name(target: &Path) -> PathBuf {
+    let mut temp = target.as_os_str().to_owned();
+    temp.push(".kept-tmp");
+    PathBuf::from(temp)
+}
+
+/// Write a file in pieces under a temporary name beside `target`, fingerprinting it on the
+/// way, so a large file is never whole in memory. The caller renames it into place with
+/// [`settle`]. Nothing is left behind if writing fails.
+pub fn write_temp(
+    target: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<(PathBuf, Print)> {
+    let temp = temp_name(target);
+    let file = std::fs::File::create(&temp)?;
+    let mut out = Printing { inner: io::BufWriter::with_capacity(64 * 1024, file), len: 0, digest: Digest::default() };
+    let written = write(&mut out).and_then(|()| io::Write::flush(&mut out.inner));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    Ok((temp, (out.len, out.digest.finish())))
+}
+
+/// Put a file made by [`write_temp`] in place, or drop it when the version already holds
+/// the same bytes.
+pub fn settle(temp: &Path, target: &Path, held: bool) -> io::Result<()> {
+    if held { std::fs::remove_file(temp) } else { std::fs::rename(temp, target) }
+}
+
+/// A writer that fingerprints what passes through it.
+struct Printing<W> {
+    inner: W,
+    len: usize,
+    digest: Digest,
+}
+
+impl<W: io::Write> io::Write for Printing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.len += n;
+        self.digest.write(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn parse(text: &str) -> HashMap<String, Print> {
@@ -149,4 +200,51 @@ pub fn manifest(files: &[(String, Print)]) -> String {
         text.push_str(&format!("{len} {hash:032x} {path}\n"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_written_in_pieces_has_the_fingerprint_of_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("feed.atom");
+        let bytes: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let (temp, print) = write_temp(&target, |w| {
+            for piece in bytes.chunks(7_777) {
+                w.write_all(piece)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(print, fingerprint(&bytes));
+        assert!(!target.exists(), "nothing is in place before it is settled");
+        settle(&temp, &target, false).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), bytes);
+        assert!(!temp.exists());
+
+        // Held already: the new copy is dropped and the file is left as it was.
+        let (temp, again) = write_temp(&target, |w| w.write_all(&bytes)).unwrap();
+        assert_eq!(again, print);
+        settle(&temp, &target, true).unwrap();
+        assert!(!temp.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_write_that_fails_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("index.html");
+        std::fs::write(&target, "old").unwrap();
+        let err = write_temp(&target, |w| {
+            w.write_all(b"half a page")?;
+            Err(io::Error::other("the renderer gave up"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "the renderer gave up");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["index.html"], "no temporary file is left");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+    }
 }
