@@ -197,7 +197,7 @@ pub fn tr<'a>(t: &'a Translations, langs: &[String]) -> &'a str {
 
 impl From<&Translations> for Text {
     fn from(t: &Translations) -> Text {
-        Text::Translated(t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        Text::Translated(t.iter().map(|(k, v)| (crate::intern::Lang::new(k), v.clone())).collect())
     }
 }
 

@@ -9,9 +9,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-mod file_name;
-
-pub use file_name::FileName;
+pub use crate::intern::FileName;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

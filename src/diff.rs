@@ -229,8 +229,8 @@ impl fmt::Display for Change {
 }
 
 /// A value as text for comparing and showing.
-pub(crate) fn text(t: &Option<At<Text>>) -> Option<String> {
-    t.as_ref().map(|t| match &t.value {
+pub(crate) fn text<'a>(t: impl Into<Option<&'a At<Text>>>) -> Option<String> {
+    t.into().map(|t| match &t.value {
         Text::Plain(s) => s.clone(),
         Text::Translated(v) => v.iter().map(|(l, s)| format!("{l}: {s}")).collect::<Vec<_>>().join("; "),
     })
@@ -259,8 +259,8 @@ pub(crate) fn compare(out: &mut Vec<Change>, base: &Change, fields: Vec<Field<'_
     }
 }
 
-pub(crate) fn loc_of<T>(v: &Option<At<T>>) -> Option<Loc> {
-    v.as_ref().map(|v| v.loc)
+pub(crate) fn loc_of<'a, T: 'a>(v: impl Into<Option<&'a At<T>>>) -> Option<Loc> {
+    v.into().map(|v| v.loc)
 }
 
 /// The changes between two versions of one file (`None`: the file does not exist on that

@@ -18,6 +18,7 @@ pub mod hash;
 pub mod history;
 pub mod hook;
 pub mod init;
+pub mod intern;
 pub mod interop;
 pub mod parallel;
 pub mod plan;

@@ -140,10 +140,15 @@ pub fn now_text() -> String {
     crate::publish::rfc3339(secs)
 }
 
-/// The code a plan repository names for itself (plan.toml's member-code at HEAD).
+/// The code a plan repository names for itself (plan.toml's member-code at HEAD). Only
+/// plan.toml is read: the daemon loads the whole plan once, when it follows it.
 pub fn code_of(repo: &Path) -> Option<String> {
-    let loaded = crate::plan::load_rev(repo, "HEAD").ok()?;
-    let code = loaded.plan.meta.as_ref()?.member_code.as_ref()?.value.clone();
+    let history = crate::history::History::open(repo).ok()?;
+    let blob = history.blob_at(history.tree_at("HEAD").ok()?, "plan.toml")?;
+    let bytes = history.blob(blob).ok()??;
+    let (piece, _) = crate::plan::parse_file("plan.toml", &crate::plan::Role::Meta, bytes);
+    let Some(crate::plan::Piece::Meta(meta)) = piece else { return None };
+    let code = meta.member_code?.value;
     (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(code)
 }
 

@@ -94,14 +94,15 @@ pub struct Milestone {
     pub evidence: Vec<At<String>>,
     /// Location of `evidence`, if written.
     pub evidence_loc: Option<Loc>,
-    /// Why delayed.
-    pub delay_reason: Option<At<Text>>,
+    /// Why delayed. The four reasons are boxed: most milestones have none, and a plan has
+    /// ten thousand milestones (an absent box is one word; an absent text, six).
+    pub delay_reason: Option<Box<At<Text>>>,
     /// What happens next.
-    pub next_steps: Option<At<Text>>,
+    pub next_steps: Option<Box<At<Text>>>,
     /// Why withdrawn.
-    pub withdrawn_reason: Option<At<Text>>,
+    pub withdrawn_reason: Option<Box<At<Text>>>,
     /// Why reopened.
-    pub reopen_reason: Option<At<Text>>,
+    pub reopen_reason: Option<Box<At<Text>>>,
     /// Tracker issue URL.
     pub issue: Option<At<String>>,
     /// Keys written but malformed (already reported), so rules do not report them as missing.
@@ -127,7 +128,7 @@ impl Milestone {
     /// date and evidence, a delayed one a reason and next steps, a withdrawn one a reason.
     /// Each is (what is missing, how to add it).
     pub fn unmet_requirements(&self) -> Vec<(&'static str, &'static str)> {
-        let blank = |t: &Option<At<Text>>| t.as_ref().is_none_or(|t| t.is_blank());
+        let blank = |t: &Option<Box<At<Text>>>| t.as_ref().is_none_or(|t| t.is_blank());
         let mut out = Vec::new();
         match self.status_str() {
             "completed" => {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::diagnostic::{Loc, SourceMap};
+use crate::intern::Lang;
 use crate::plan::commitment::Commitment;
 
 /// A value and where it was written.
@@ -46,8 +47,8 @@ pub enum Text {
     /// One string, language unstated.
     Plain(String),
     /// Translations as (language code, text), in the order written. A plan has two or three
-    /// languages, so a small list beats a map in memory and speed.
-    Translated(Vec<(String, String)>),
+    /// languages, so a small list beats a map in memory and speed, and each code is interned.
+    Translated(Vec<(Lang, String)>),
 }
 
 impl Serialize for Text {
@@ -71,7 +72,7 @@ impl Text {
     pub fn get(&self, lang: &str) -> Option<&str> {
         match self {
             Text::Plain(s) => Some(s.as_str()),
-            Text::Translated(v) => v.iter().find(|(l, _)| l == lang).map(|(_, t)| t.as_str()),
+            Text::Translated(v) => v.iter().find(|(l, _)| *l == lang).map(|(_, t)| t.as_str()),
         }
     }
 

@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, FileName, Loc};
+use crate::intern::Lang;
 use crate::plan::model::{At, Text};
 
 /// The deepest nesting of arrays and inline tables the loader accepts.
@@ -295,7 +296,7 @@ fn as_text(v: &DeValue<'_>) -> Option<Text> {
         DeValue::Table(t) => {
             let mut list = Vec::with_capacity(t.len());
             for (k, v) in t {
-                list.push((k.get_ref().to_string(), v.get_ref().as_str()?.to_string()));
+                list.push((Lang::new(k.get_ref()), v.get_ref().as_str()?.to_string()));
             }
             Some(Text::Translated(list))
         }
