@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod hooks;
 pub mod http;
+mod lane;
 pub mod metrics;
 pub mod plan;
 pub mod watch;
@@ -26,6 +27,7 @@ use tokio::sync::mpsc;
 
 use crate::date::Date;
 use config::{Config, PlanSource};
+use lane::Lane;
 use metrics::{Metrics, labels};
 use plan::Plan;
 
@@ -333,9 +335,13 @@ impl Todo {
     }
 }
 
-/// Run blocking work on tokio's blocking threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    tokio::task::spawn_blocking(f).await.ok()
+/// Run blocking work on the plan's own lane, or on tokio's blocking threads if the lane could
+/// not be started.
+async fn blocking<T: Send + 'static>(lane: &Option<Lane>, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match lane {
+        Some(lane) => lane.run(f).await,
+        None => tokio::task::spawn_blocking(f).await.ok(),
+    }
 }
 
 /// A plan's worker: one job at a time, until the daemon stops.
@@ -352,6 +358,9 @@ async fn work(
     let mut next_fetch = fetch_every.map(|d| tokio::time::Instant::now() + d);
     let mut next_sync = sync_every.map(|d| tokio::time::Instant::now() + d);
     let mut sync_wait: Option<Duration> = None;
+    let lane = Lane::new(&plan.code)
+        .inspect_err(|e| tracing::warn!(plan = %plan.code, "no thread of its own, sharing the pool: {e}"))
+        .ok();
     loop {
         let wake = [next_fetch, next_sync].into_iter().flatten().min();
         let mut todo = Todo::default();
@@ -379,7 +388,7 @@ async fn work(
         let today = today();
         if let Some(since) = todo.fetch {
             let p = plan.clone();
-            match blocking(move || p.fetch()).await {
+            match blocking(&lane, move || p.fetch()).await {
                 Some(Ok(true)) => todo.head = Some(todo.head.map_or(since, |h| h.min(since))),
                 Some(Ok(false)) | None => {}
                 Some(Err(e)) => {
@@ -390,7 +399,7 @@ async fn work(
         }
         if let Some(since) = todo.head {
             let (p, d) = (plan.clone(), daemon.clone());
-            match blocking(move || p.refresh(&d.metrics, today, since)).await {
+            match blocking(&lane, move || p.refresh(&d.metrics, today, since)).await {
                 Some(Ok(true)) => todo.sync |= plan.config.sync,
                 Some(Ok(false)) | None => {}
                 Some(Err(e)) => {
@@ -401,13 +410,13 @@ async fn work(
         }
         if todo.worktree {
             let p = plan.clone();
-            if let Some(Err(e)) = blocking(move || p.check_worktree(today)).await {
+            if let Some(Err(e)) = blocking(&lane, move || p.check_worktree(today)).await {
                 tracing::warn!(plan = %plan.code, "cannot check the working tree: {}", plan::chain(&e));
             }
         }
         if todo.sync && plan.config.sync {
             let (p, d) = (plan.clone(), daemon.clone());
-            let result = blocking(move || {
+            let result = blocking(&lane, move || {
                 let interval = d.config.tracker_write_interval;
                 let unsettled = p.sync(&d.metrics, today, interval)?;
                 if let Some(unsettled) = unsettled {
@@ -423,7 +432,7 @@ async fn work(
                     if committed {
                         // The bot commit moved the branch: publish it now.
                         let (p, d) = (plan.clone(), daemon.clone());
-                        let _ = blocking(move || p.refresh(&d.metrics, today, Instant::now())).await;
+                        let _ = blocking(&lane, move || p.refresh(&d.metrics, today, Instant::now())).await;
                     }
                 }
                 Some(Err(e)) => {
