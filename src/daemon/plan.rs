@@ -236,6 +236,16 @@ impl Plan {
         let step = match following.as_mut() {
             Some(f) => f.advance(&head)?,
             None => {
+                // The first publish reads the whole audit trail, which for history never
+                // seen before means reading each commit's files (all of them, for the first
+                // commit). Read it into the cache now, before the plan is loaded, so the two
+                // never take memory at the same time; the publish then reads the cache (and
+                // reports what could not be read).
+                if let Ok(history) = crate::history::History::open(&self.repo) {
+                    let options =
+                        crate::audit::Options { rev: &head, filter: Default::default(), cache: true, progress: None };
+                    let _ = crate::audit::log(&history, &options);
+                }
                 *following = Some(Following::open(&self.repo, &head)?);
                 Step::Reloaded
             }
