@@ -5,7 +5,8 @@
 //!
 //! Each plan has one worker task that does its work one job at a time (jobs that pile up
 //! while one runs are merged), so a plan is never published twice at once. The blocking work
-//! (git, validation, publishing, tracker requests) runs on tokio's blocking threads. A stop
+//! (git, validation, publishing, tracker requests) runs on a thread of the plan's own
+//! (`daemon::lane`), which keeps the plan's memory on one allocator heap. A stop
 //! (SIGTERM, SIGINT) stops taking work, lets each worker finish the job it is in, and closes
 //! the server; a job stopped harder (kill -9) is safe by construction: a site is swapped in
 //! whole, a sync resumes from its state, a bot commit's working-tree update is journaled.

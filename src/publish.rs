@@ -101,8 +101,8 @@ impl Site {
         self.count += 1;
         let Some(dir) = &self.dir else {
             let mut bytes = Vec::new();
-            // Writing into memory does not fail.
-            let _ = write(&mut bytes);
+            let written = write(&mut bytes);
+            debug_assert!(written.is_ok(), "writing {path} into memory failed: {written:?}");
             self.files.insert(path, bytes);
             return;
         };
@@ -246,8 +246,10 @@ pub fn spill(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()
 /// The text a writer of pieces makes, gathered in memory (for files small enough to hold).
 pub fn in_memory(capacity: usize, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
     let mut out = Vec::with_capacity(capacity);
-    // Writing into memory does not fail, and every writer here writes UTF-8.
-    let _ = write(&mut out);
+    // Writing into memory does not fail (the writers here serialise strings and numbers
+    // only), and every writer here writes UTF-8.
+    let written = write(&mut out);
+    debug_assert!(written.is_ok(), "writing into memory failed: {written:?}");
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -525,4 +527,46 @@ fn swap(out: &Path, dir: &Path) -> Result<(), PublishError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_whose_writer_fails_fails_the_publish_and_leaves_no_manifest() {
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("version");
+        let mut site = Site::into_dir(dir.clone());
+        site.add_written("index.html", |w| w.write_all(b"<!DOCTYPE html>"));
+        site.add_written("data/plan.json", |w| {
+            w.write_all(b"{\"half\":")?;
+            Err(std::io::Error::other("the plan could not be serialised"))
+        });
+        site.add_written("feed.atom", |w| w.write_all(b"<feed/>"));
+        let err = finish_and_swap(site, &out.path().join("site")).unwrap_err();
+        assert!(
+            matches!(&err, PublishError::Write { path, source }
+                if path.ends_with("data/plan.json") && source.to_string() == "the plan could not be serialised"),
+            "{err:?}"
+        );
+        assert!(!dir.join(reuse::MANIFEST).exists(), "a version with a failed file is not whole");
+        assert!(!out.path().join("site").exists(), "nothing is swapped in");
+        let left: Vec<_> = std::fs::read_dir(dir.join("data")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "no partial or temporary file is left: {left:?}");
+    }
+
+    #[test]
+    fn a_site_in_memory_takes_files_written_in_pieces_whole() {
+        let mut site = Site::default();
+        site.add_written("data/x.csv", |w| {
+            for i in 0..10_000 {
+                write!(w, "{i},")?;
+            }
+            Ok(())
+        });
+        let bytes = &site.files["data/x.csv"];
+        assert_eq!(bytes.len(), (0..10_000).map(|i: i32| i.to_string().len() + 1).sum::<usize>());
+        assert!(bytes.starts_with(b"0,1,2,") && bytes.ends_with(b"9999,"));
+    }
 }

@@ -297,3 +297,18 @@ fn the_dashboard_renders_in_a_real_browser_in_both_languages() {
         }
     }
 }
+
+/// The feeds and open data, byte for byte: readers and scripts depend on them, so a change
+/// to their bytes has to be deliberate (review the snapshot diff with `cargo insta review`).
+#[test]
+fn feeds_and_open_data_keep_their_bytes() {
+    let repo = story();
+    let out = repo.s.home().join("site");
+    publish(&repo, &out);
+    for file in ["feed.json", "feed.atom", "commitments/UAYAB0005.json", "data/commitments.csv", "data/milestones.csv"]
+    {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let name = file.replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, text);
+    }
+}

@@ -296,6 +296,11 @@ fn as_text(v: &DeValue<'_>) -> Option<Text> {
         DeValue::Table(t) => {
             let mut list = Vec::with_capacity(t.len());
             for (k, v) in t {
+                // A key that is not a language code was reported by `shape`; it is not
+                // interned (interned names live as long as the process).
+                if !crate::plan::shape::is_language_code(k.get_ref()) {
+                    return None;
+                }
                 list.push((Lang::new(k.get_ref()), v.get_ref().as_str()?.to_string()));
             }
             Some(Text::Translated(list))

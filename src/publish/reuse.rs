@@ -149,11 +149,14 @@ pub fn write_temp(
     let file = std::fs::File::create(&temp)?;
     let mut out = Printing { inner: io::BufWriter::with_capacity(64 * 1024, file), len: 0, digest: Digest::default() };
     let written = write(&mut out).and_then(|()| io::Write::flush(&mut out.inner));
+    let Printing { inner, len, digest } = out;
+    // Close the file before it is renamed or removed.
+    drop(inner);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
         return Err(e);
     }
-    Ok((temp, (out.len, out.digest.finish())))
+    Ok((temp, (len, digest.finish())))
 }
 
 /// Put a file made by [`write_temp`] in place, or drop it when the version already holds
