@@ -520,3 +520,46 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 pub fn backoff(previous: Option<Duration>, first: Duration, cap: Duration) -> Duration {
     previous.map_or(first, |p| (p * 2).min(cap))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with these files committed; the plan is in `sub` when it is not empty.
+    fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init(dir.path()).unwrap();
+        let mut index = git.index().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, text).unwrap();
+            index.add_path(Path::new(path)).unwrap();
+        }
+        let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+        let who = git2::Signature::new("t", "t@example.org", &git2::Time::new(1_780_000_000, 0)).unwrap();
+        git.commit(Some("HEAD"), &who, &who, "plan", &tree, &[]).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_code_comes_from_plan_toml_alone() {
+        // The rest of the plan does not parse; the code is still read.
+        let repo = repo_with(&[
+            ("plan.toml", "member-code = \"UATST\"\n"),
+            ("commitments/UATST0001/commitment.toml", "id = \"UATST0001\"\n[[milestones]\n"),
+        ]);
+        assert_eq!(code_of(repo.path()).as_deref(), Some("UATST"));
+        // A plan in a subdirectory of its repository.
+        let repo = repo_with(&[("plans/city/plan.toml", "member-code = \"UACTY\"\n"), ("README.md", "x")]);
+        assert_eq!(code_of(&repo.path().join("plans/city")).as_deref(), Some("UACTY"));
+        // No plan.toml, a code that is not a safe name, a plan.toml that does not parse: none.
+        for files in [
+            &[("README.md", "x")][..],
+            &[("plan.toml", "member-code = \"../x\"\n")][..],
+            &[("plan.toml", "member-code = \n")][..],
+        ] {
+            assert_eq!(code_of(repo_with(files).path()), None, "{files:?}");
+        }
+    }
+}
