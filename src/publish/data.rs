@@ -6,7 +6,20 @@ use super::{Input, Site};
 
 /// A CSV field, quoted when it must be (RFC 4180).
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    let mut out = String::with_capacity(s.len());
+    push_field(&mut out, s);
+    out
+}
+
+/// [`csv_field`], onto the end of `out`.
+fn push_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
 }
 
 /// CSV text: a header line and rows, each line ending in CRLF (RFC 4180). Rows are taken
@@ -27,13 +40,7 @@ pub fn csv_to<R: AsRef<[String]>>(
             if i > 0 {
                 out.push(',');
             }
-            if f.contains([',', '"', '\n', '\r']) {
-                out.push('"');
-                out.push_str(&f.replace('"', "\"\""));
-                out.push('"');
-            } else {
-                out.push_str(f);
-            }
+            push_field(out, f);
         }
         out.push_str("\r\n");
     };
