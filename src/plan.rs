@@ -13,6 +13,7 @@ pub mod model;
 pub mod shape;
 pub mod source;
 pub mod toml_doc;
+pub mod tree;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -581,7 +582,7 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
     let mut ctx = Ctx { file, offset, diags };
     let root = toml_doc::parse(&mut ctx, toml_text)?;
     shape::check(&mut ctx, &root, fields, what);
-    let v = View::root(&ctx, &root);
+    let v = View::root(&ctx, &root)?;
     Some(match role {
         Role::Settings => Piece::Settings(convert::settings(&v)),
         Role::Meta => Piece::Meta(convert::meta(&v)),

@@ -4,11 +4,9 @@
 //! wrong types, missing required keys, values outside their vocabulary and unknown keys;
 //! `crate::schema` turns the same description into JSON Schema for editors.
 
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
-
 use crate::diagnostic::Diagnostic;
 use crate::plan::toml_doc::Ctx;
+use crate::plan::tree::{Item, Table, Value};
 
 /// What a value must look like.
 #[derive(Debug, Clone, Copy)]
@@ -77,13 +75,15 @@ pub fn is_language_code(s: &str) -> bool {
 }
 
 /// Check a document's root table against a table shape.
-pub fn check(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>, fields: &'static [Field], what: &str) {
-    check_table(ctx, root.get_ref(), root.span(), fields, what);
+pub fn check(ctx: &mut Ctx<'_>, root: &Item<'_>, fields: &'static [Field], what: &str) {
+    if let Some(table) = root.value.as_table() {
+        check_table(ctx, table, root.span(), fields, what);
+    }
 }
 
 fn check_table(
     ctx: &mut Ctx<'_>,
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     span: std::ops::Range<usize>,
     fields: &'static [Field],
     what: &str,
@@ -95,8 +95,8 @@ fn check_table(
             ctx.push_at(diag, header_span(&span));
         }
     }
-    for (key, value) in table {
-        let name = key.get_ref().as_ref();
+    for (key, value) in table.iter() {
+        let name = key.name.as_ref();
         match fields.iter().find(|f| f.name == name) {
             Some(field) => check_value(ctx, value, &field.shape, name),
             None => {
@@ -119,23 +119,11 @@ fn header_span(span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
     span.start..span.start
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
-fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, name: &str) {
+fn check_value(ctx: &mut Ctx<'_>, value: &Item<'_>, shape: &Shape, name: &str) {
     let span = value.span();
-    let v = value.get_ref();
+    let v = &value.value;
     let wrong = |ctx: &mut Ctx<'_>, expected: &str, help: String| {
-        let diag = Diagnostic::error("invalid-type", format!("`{name}` should be {expected}, found {}", type_name(v)))
+        let diag = Diagnostic::error("invalid-type", format!("`{name}` should be {expected}, found {}", v.type_name()))
             .help(help);
         ctx.push_at(diag, span.clone());
     };
@@ -176,24 +164,24 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
             }
         }
         Shape::Text => match v {
-            DeValue::String(_) => {}
-            DeValue::Table(t) => {
-                for (lang, text) in t {
-                    if !is_language_code(lang.get_ref()) {
+            Value::String(_) => {}
+            Value::Table(t) => {
+                for (lang, text) in t.iter() {
+                    if !is_language_code(&lang.name) {
                         let diag = Diagnostic::error(
                             "invalid-value",
-                            format!("`{}` in `{name}` is not a language code", lang.get_ref()),
+                            format!("`{}` in `{name}` is not a language code", lang.name),
                         )
                         .help("key translations by language code, e.g. { uk = \"...\", en = \"...\" }");
                         ctx.push_at(diag, lang.span());
                     }
-                    if !text.get_ref().is_str() {
+                    if text.value.as_str().is_none() {
                         let diag = Diagnostic::error(
                             "invalid-type",
                             format!(
                                 "translation `{}` of `{name}` should be a string, found {}",
-                                lang.get_ref(),
-                                type_name(text.get_ref())
+                                lang.name,
+                                text.value.type_name()
                             ),
                         )
                         .help("write each translation as a quoted string");
@@ -208,24 +196,23 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
             ),
         },
         Shape::Date => match v {
-            DeValue::Datetime(dt) if dt.date.is_some() && dt.time.is_none() => {}
-            DeValue::Datetime(_) => {
+            Value::Datetime(dt) if dt.date.is_some() && dt.time.is_none() => {}
+            Value::Datetime(_) => {
                 let diag = Diagnostic::error("invalid-type", format!("`{name}` should be a date, found a date-time"))
                     .help("write the date only, e.g. 2025-09-30");
                 ctx.push_at(diag, span);
             }
-            DeValue::String(s) if crate::date::Date::parse(s).is_some() => {
+            Value::String(s) if crate::date::Date::parse(s).is_some() => {
                 wrong(ctx, "a date", format!("remove the quotes: {name} = {s}"))
             }
             _ => wrong(ctx, "a date", format!("write a TOML date without quotes, e.g. {name} = 2025-09-30")),
         },
         Shape::Int(min, max) => match v {
-            DeValue::Integer(i) => {
-                let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
-                if !n.is_some_and(|n| (*min..=*max).contains(&n)) {
+            Value::Integer(digits, _) => {
+                if !v.as_i64().is_some_and(|n| (*min..=*max).contains(&n)) {
                     let diag = Diagnostic::error(
                         "invalid-value",
-                        format!("`{name}` must be between {min} and {max}, found {}", i.as_str()),
+                        format!("`{name}` must be between {min} and {max}, found {digits}"),
                     )
                     .help(format!("use a whole number from {min} to {max}"));
                     ctx.push_at(diag, span);
@@ -240,8 +227,8 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
         }
         Shape::Array(item) => match v.as_array() {
             Some(items) => {
-                for it in items.iter() {
-                    match (item, it.get_ref().as_table()) {
+                for it in items {
+                    match (item, it.value.as_table()) {
                         (Shape::Table(fields), Some(t)) => {
                             check_table(ctx, t, it.span(), fields, &format!("an entry of `{name}`"))
                         }
@@ -257,8 +244,8 @@ fn check_value(ctx: &mut Ctx<'_>, value: &Spanned<DeValue<'_>>, shape: &Shape, n
         },
         Shape::Map(_, values) => match v.as_table() {
             Some(t) => {
-                for (k, val) in t {
-                    check_value(ctx, val, values, &format!("{name}.{}", k.get_ref()));
+                for (k, val) in t.iter() {
+                    check_value(ctx, val, values, &format!("{name}.{}", k.name));
                 }
             }
             None => wrong(ctx, "a table", format!("write a table: [{name}] or {name} = {{ ... }}")),

@@ -4,13 +4,12 @@
 //! anything malformed, so conversion to the typed plan never reports twice.
 
 use std::ops::Range;
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
 
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, FileName, Loc};
 use crate::intern::Lang;
 use crate::plan::model::{At, Text};
+use crate::plan::tree::{self, Item, Table, Value};
 
 /// The deepest nesting of arrays and inline tables the loader accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -41,7 +40,7 @@ impl Ctx<'_> {
 /// Parse a TOML document, reporting syntax errors and excessive nesting.
 ///
 /// Returns `None` when the document cannot be used; the reasons are in `ctx.diags`.
-pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Spanned<DeTable<'i>>> {
+pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Item<'i>> {
     if let Some(at) = too_deep(text) {
         let diag =
             Diagnostic::error("nesting-too-deep", format!("arrays or tables nested deeper than {MAX_DEPTH} levels"))
@@ -49,10 +48,10 @@ pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Spanned<DeTable<'i>
         ctx.push_at(diag, at..at + 1);
         return None;
     }
-    let (table, errors) = DeTable::parse_recoverable(text);
-    if errors.is_empty() {
-        return Some(table);
-    }
+    let errors = match tree::parse(text) {
+        Ok(root) => return Some(root),
+        Err(errors) => errors,
+    };
     for err in errors {
         let span = err.span().unwrap_or(0..0);
         let message = err.message().trim().trim_end_matches('.').to_string();
@@ -126,16 +125,16 @@ fn too_deep(text: &str) -> Option<usize> {
 
 /// Lenient typed access to a parsed table, attaching locations.
 pub struct View<'t, 'i> {
-    table: &'t DeTable<'i>,
+    table: &'t Table<'i>,
     file: FileName,
     offset: usize,
     span: Range<usize>,
 }
 
 impl<'t, 'i> View<'t, 'i> {
-    /// A view of a document's root.
-    pub fn root(ctx: &'t Ctx<'_>, table: &'t Spanned<DeTable<'i>>) -> Self {
-        View { table: table.get_ref(), file: ctx.file, offset: ctx.offset, span: 0..0 }
+    /// A view of a document's root (`None` if the item is not a table).
+    pub fn root(ctx: &'t Ctx<'_>, root: &'t Item<'i>) -> Option<Self> {
+        Some(View { table: root.value.as_table()?, file: ctx.file, offset: ctx.offset, span: 0..0 })
     }
 
     fn loc(&self, span: Range<usize>) -> Loc {
@@ -165,65 +164,65 @@ impl<'t, 'i> View<'t, 'i> {
         self.table.contains_key(key)
     }
 
-    fn raw(&self, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+    fn raw(&self, key: &str) -> Option<&'t Item<'i>> {
         self.table.get(key)
     }
 
     /// A string value.
     pub fn str(&self, key: &str) -> Option<At<String>> {
         let v = self.raw(key)?;
-        Some(At::new(v.get_ref().as_str()?.to_string(), self.loc(v.span())))
+        Some(At::new(v.value.as_str()?.to_string(), self.loc(v.span())))
     }
 
     /// A boolean value.
     pub fn bool(&self, key: &str) -> Option<At<bool>> {
         let v = self.raw(key)?;
-        Some(At::new(v.get_ref().as_bool()?, self.loc(v.span())))
+        Some(At::new(v.value.as_bool()?, self.loc(v.span())))
     }
 
     /// An integer value.
     pub fn int(&self, key: &str) -> Option<At<i64>> {
         let v = self.raw(key)?;
-        Some(At::new(as_int(v.get_ref())?, self.loc(v.span())))
+        Some(At::new(v.value.as_i64()?, self.loc(v.span())))
     }
 
     /// A local date value.
     pub fn date(&self, key: &str) -> Option<At<Date>> {
         let v = self.raw(key)?;
-        Some(At::new(as_date(v.get_ref())?, self.loc(v.span())))
+        Some(At::new(as_date(&v.value)?, self.loc(v.span())))
     }
 
     /// A text value: a string, or translations.
     pub fn text(&self, key: &str) -> Option<At<Text>> {
         let v = self.raw(key)?;
-        Some(At::new(as_text(v.get_ref())?, self.loc(v.span())))
+        Some(At::new(as_text(&v.value)?, self.loc(v.span())))
     }
 
     /// An array of strings (non-strings skipped).
     pub fn strs(&self, key: &str) -> Vec<At<String>> {
-        self.array(key).filter_map(|v| Some(At::new(v.get_ref().as_str()?.to_string(), self.loc(v.span())))).collect()
+        self.array(key).filter_map(|v| Some(At::new(v.value.as_str()?.to_string(), self.loc(v.span())))).collect()
     }
 
     /// An array of texts (malformed items skipped).
     pub fn texts(&self, key: &str) -> Vec<At<Text>> {
-        self.array(key).filter_map(|v| Some(At::new(as_text(v.get_ref())?, self.loc(v.span())))).collect()
+        self.array(key).filter_map(|v| Some(At::new(as_text(&v.value)?, self.loc(v.span())))).collect()
     }
 
-    fn array(&self, key: &str) -> impl Iterator<Item = &'t Spanned<DeValue<'i>>> + use<'t, 'i> {
-        self.raw(key).and_then(|v| v.get_ref().as_array()).into_iter().flat_map(|a| a.iter())
+    fn array(&self, key: &str) -> impl Iterator<Item = &'t Item<'i>> + use<'t, 'i> {
+        self.raw(key).and_then(|v| v.value.as_array()).into_iter().flatten()
     }
 
     /// A sub-table.
     pub fn table(&self, key: &str) -> Option<View<'t, 'i>> {
         let v = self.raw(key)?;
-        Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
+        Some(View { table: v.value.as_table()?, file: self.file, offset: self.offset, span: v.span() })
     }
 
     /// The tables of an array of tables.
     pub fn tables(&self, key: &str) -> Vec<View<'t, 'i>> {
         self.array(key)
             .filter_map(|v| {
-                Some(View { table: v.get_ref().as_table()?, file: self.file, offset: self.offset, span: v.span() })
+                Some(View { table: v.value.as_table()?, file: self.file, offset: self.offset, span: v.span() })
             })
             .collect()
     }
@@ -233,13 +232,13 @@ impl<'t, 'i> View<'t, 'i> {
         self.table
             .iter()
             .map(|(k, v)| {
-                let view = v.get_ref().as_table().map(|t| View {
+                let view = v.value.as_table().map(|t| View {
                     table: t,
                     file: self.file,
                     offset: self.offset,
                     span: k.span().start..v.span().end,
                 });
-                (At::new(k.get_ref().to_string(), self.loc(k.span())), view)
+                (At::new(k.name.to_string(), self.loc(k.span())), view)
             })
             .collect()
     }
@@ -249,17 +248,14 @@ impl<'t, 'i> View<'t, 'i> {
         self.table
             .iter()
             .filter_map(|(k, v)| {
-                Some((
-                    At::new(k.get_ref().to_string(), self.loc(k.span())),
-                    At::new(as_int(v.get_ref())?, self.loc(v.span())),
-                ))
+                Some((At::new(k.name.to_string(), self.loc(k.span())), At::new(v.value.as_i64()?, self.loc(v.span()))))
             })
             .collect()
     }
 
     /// The keys of a table.
     pub fn keys(&self) -> Vec<String> {
-        self.table.keys().map(|k| k.get_ref().to_string()).collect()
+        self.table.iter().map(|(k, _)| k.name.to_string()).collect()
     }
 
     /// The string entries of a table with free keys.
@@ -268,20 +264,15 @@ impl<'t, 'i> View<'t, 'i> {
             .iter()
             .filter_map(|(k, v)| {
                 Some((
-                    At::new(k.get_ref().to_string(), self.loc(k.span())),
-                    At::new(v.get_ref().as_str()?.to_string(), self.loc(v.span())),
+                    At::new(k.name.to_string(), self.loc(k.span())),
+                    At::new(v.value.as_str()?.to_string(), self.loc(v.span())),
                 ))
             })
             .collect()
     }
 }
 
-fn as_int(v: &DeValue<'_>) -> Option<i64> {
-    let i = v.as_integer()?;
-    i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
-}
-
-fn as_date(v: &DeValue<'_>) -> Option<Date> {
+fn as_date(v: &Value<'_>) -> Option<Date> {
     let dt = v.as_datetime()?;
     if dt.time.is_some() {
         return None;
@@ -290,18 +281,18 @@ fn as_date(v: &DeValue<'_>) -> Option<Date> {
     Date::new(i32::from(d.year), d.month, d.day)
 }
 
-fn as_text(v: &DeValue<'_>) -> Option<Text> {
+fn as_text(v: &Value<'_>) -> Option<Text> {
     match v {
-        DeValue::String(s) => Some(Text::Plain(s.to_string())),
-        DeValue::Table(t) => {
+        Value::String(s) => Some(Text::Plain(s.to_string())),
+        Value::Table(t) => {
             let mut list = Vec::with_capacity(t.len());
-            for (k, v) in t {
+            for (k, v) in t.iter() {
                 // A key that is not a language code was reported by `shape`; it is not
                 // interned (interned names live as long as the process).
-                if !crate::plan::shape::is_language_code(k.get_ref()) {
+                if !crate::plan::shape::is_language_code(&k.name) {
                     return None;
                 }
-                list.push((Lang::new(k.get_ref()), v.get_ref().as_str()?.to_string()));
+                list.push((Lang::new(&k.name), v.value.as_str()?.to_string()));
             }
             Some(Text::Translated(list))
         }

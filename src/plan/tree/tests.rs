@@ -1,0 +1,272 @@
+//! The fast tree must be `toml`'s tree, value for value and span for span, and must never
+//! accept a document `toml` rejects.
+
+use proptest::prelude::*;
+use toml::de::DeTable;
+
+use super::*;
+
+/// `toml`'s own tree of a document, if it parses.
+fn reference(text: &str) -> Option<Item<'_>> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return None;
+    }
+    let span = table.span();
+    let mut root = Item::new(Value::Table(from_de(table.into_inner())), span);
+    root.value.sort();
+    Some(plain(root))
+}
+
+/// The tree without the flags that only matter while building.
+fn plain(mut item: Item<'_>) -> Item<'_> {
+    fn clear(v: &mut Value<'_>) {
+        match v {
+            Value::Table(t) => {
+                (t.implicit, t.dotted, t.inline) = (false, false, false);
+                t.entries.iter_mut().for_each(|(_, i)| clear(&mut i.value));
+            }
+            Value::Array(a) => {
+                a.of_tables = false;
+                a.items.iter_mut().for_each(|i| clear(&mut i.value));
+            }
+            _ => {}
+        }
+    }
+    clear(&mut item.value);
+    item
+}
+
+/// The fast path accepts `text` and agrees with `toml`.
+#[track_caller]
+fn agrees(text: &str) {
+    let fast = build::build(text).unwrap_or_else(|| panic!("the fast path refused:\n{text}"));
+    let reference = reference(text).unwrap_or_else(|| panic!("toml refused what the fast path took:\n{text}"));
+    assert_eq!(plain(fast), reference, "{text}");
+}
+
+/// Both refuse `text`, and `parse` gives `toml`'s errors.
+#[track_caller]
+fn refused(text: &str) {
+    assert!(build::build(text).is_none(), "the fast path took:\n{text}");
+    assert!(parse(text).is_err(), "toml took:\n{text}");
+}
+
+#[test]
+fn values_and_spans_match_toml() {
+    agrees("");
+    agrees("# only a comment\n\n");
+    agrees("a = 1\nb = 0x1F\nc = 0o17\nd = 0b101\ne = 1_000\nf = +3\n");
+    agrees("f = 1.5\ng = -2e10\nh = inf\ni = nan\nj = 6.626e-34\n");
+    agrees("t = true\nu = false\n");
+    agrees("d = 2025-09-30\nt = 07:32:00\nl = 1979-05-27T07:32:00\no = 1979-05-27T00:32:00.999-07:00\n");
+    agrees(
+        r#"s = "esc \" \\ \u00e9 \t"
+l = 'literal \n'
+m = """
+multi
+line \
+  joined"""
+n = '''
+raw ''lines'''
+u = "Київ — громада"
+"#,
+    );
+    agrees("a = [1, 2, 3]\nb = [[1, 2], ['x'], []]\nc = [\n  1, # one\n  2,\n]\n");
+    agrees("title = { uk = \"Назва\", en = \"Title\" }\nempty = {}\nnest = { a = { b = [1, { c = 2 }] } }\n");
+    agrees("a.b.c = 1\na.b.d = 2\na.e = 3\n\"quoted key\" = 4\n'lit.key' = 5\n\"\" = 6\n");
+    agrees("x = { a.b = 1, a.c = 2, d = 3 }\n");
+}
+
+#[test]
+fn tables_match_toml() {
+    agrees("[a]\nx = 1\n[b]\ny = 2\n");
+    agrees("[a.b.c]\nx = 1\n[a]\ny = 2\n[a.b]\nz = 3\n");
+    agrees("[[m]]\nid = 1\n[[m]]\nid = 2\n[m.sub]\nk = 1\n[[m.list]]\nq = 1\n[[m.list]]\nq = 2\n");
+    agrees("[fruit]\napple.color = 'red'\napple.taste.sweet = true\n[fruit.apple.texture]\nsmooth = true\n");
+    agrees("[x.y.z]\n[x]\ny.w = 1\n");
+    agrees("top = 1\n[ spaced . header ]\nk = 'v'\n[\"quoted\".'header']\nk = 2\n");
+    agrees(include_str!("../../../template-repo/plan.toml"));
+    agrees(include_str!("../../../template-repo/people.toml"));
+    agrees(include_str!("../../../template-repo/roadmap.toml"));
+    agrees(include_str!("../../../template-repo/opportunities.toml"));
+    agrees(include_str!("../../../template-repo/learning.toml"));
+    agrees(include_str!("../../../template-repo/kept.toml"));
+}
+
+#[test]
+fn template_commitments_take_the_fast_path() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("template-repo/commitments");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path().join("commitment.toml")).unwrap();
+        agrees(&text);
+        seen += 1;
+    }
+    assert!(seen >= 4);
+}
+
+#[test]
+fn what_toml_forbids_is_refused() {
+    refused("a = 1\na = 2\n");
+    refused("a.b = 1\na.b = 2\n");
+    refused("a = 1\na.b = 2\n");
+    refused("a = { b = 1 }\na.c = 2\n");
+    refused("a = { b = 1 }\n[a.c]\n");
+    refused("a = { b = 1, b = 2 }\n");
+    refused("a = { b.c = 1, b = 2 }\n");
+    refused("[a]\n[a]\n");
+    refused("[a]\nb = 1\n[a.b]\n");
+    refused("[a.b]\n[a]\nb.c = 1\n");
+    refused("[a]\nb.c = 1\n[a.b]\n");
+    refused("[a]\nx = 1\n[[a]]\n");
+    refused("[[a]]\n[a]\n");
+    refused("a = [1]\n[[a]]\n");
+    refused("a = [1]\n[a.b]\n");
+    refused("x = 'unterminated\n");
+    refused("x = \"bad \\q escape\"\n");
+    refused("x = 1979-13-45\n");
+    refused("x = \n");
+    refused("= 1\n");
+    refused("[a\nb = 1\n");
+    refused("x = [1, 2\n");
+    refused("x = { a = 1\n");
+    refused("x = 1 y = 2\n");
+    refused("x = \"ctrl \u{7} char\"\n");
+    refused("# comment with \u{7f} delete\n");
+    refused(&format!("x = {}1{}\n", "[".repeat(100), "]".repeat(100)));
+}
+
+#[test]
+fn unusual_legal_shapes_load_through_toml() {
+    // More keys than the fast path's linear search allows.
+    let many: String = (0..build::MAX_KEYS + 5).map(|i| format!("k{i} = {i}\n")).collect();
+    assert!(build::build(&many).is_none());
+    let root = parse(&many).expect("toml parses it");
+    assert_eq!(root.value.as_table().unwrap().len(), build::MAX_KEYS + 5);
+    assert_eq!(root.value.as_table().unwrap().get("k7").unwrap().value.as_i64(), Some(7));
+    // Keys come back in order through either path.
+    let keys: Vec<_> = root.value.as_table().unwrap().iter().map(|(k, _)| k.name.to_string()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+/// Documents near the plan's own: each template file with one edit.
+fn mutated() -> impl Strategy<Value = String> {
+    let sources = [
+        include_str!("../../../template-repo/plan.toml"),
+        include_str!("../../../template-repo/people.toml"),
+        include_str!("../../../template-repo/roadmap.toml"),
+    ];
+    let pieces = [
+        "",
+        "=",
+        "[",
+        "]",
+        "[[",
+        "]]",
+        "{",
+        "}",
+        ".",
+        ",",
+        "\"",
+        "'",
+        "\n",
+        "#",
+        "\\",
+        "a",
+        "a.b",
+        "x = 1\n",
+        "[t]\n",
+        "[[t]]\n",
+        "[t.u]\n",
+        "= {a=1}\n",
+        "2025-01-01",
+        "\u{0}",
+        "\u{7f}",
+    ];
+    (0..sources.len(), any::<prop::sample::Index>(), 0..4usize, 0..pieces.len(), any::<prop::sample::Index>()).prop_map(
+        move |(s, at, cut, piece, line)| {
+            let text = sources[s];
+            let mut at = at.index(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + cut).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let mut out = format!("{}{}{}", &text[..at], pieces[piece], &text[end..]);
+            // Sometimes repeat a whole line elsewhere (duplicate keys and headers).
+            let lines: Vec<&str> = text.lines().collect();
+            if cut == 3 {
+                out.push('\n');
+                out.push_str(lines[line.index(lines.len())]);
+                out.push('\n');
+            }
+            out
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_disagrees_with_toml(text in mutated()) {
+        match build::build(&text) {
+            Some(fast) => prop_assert_eq!(Some(plain(fast)), reference(&text)),
+            None => {
+                // Refused: `parse` falls back to toml, whatever toml says.
+                prop_assert_eq!(parse(&text).ok().map(plain), reference(&text));
+            }
+        }
+    }
+}
+
+/// Documents of table headers and dotted keys over a few names: TOML's rules for tables.
+fn tables() -> impl Strategy<Value = String> {
+    let lines = [
+        "[a]",
+        "[b]",
+        "[a.b]",
+        "[b.a]",
+        "[a.b.c]",
+        "[[a]]",
+        "[[b]]",
+        "[[a.b]]",
+        "[[b.c]]",
+        "[ a . \"b\" ]",
+        "a = 1",
+        "b = 2",
+        "c = 3",
+        "a.b = 1",
+        "b.c = 2",
+        "a.b.c = 3",
+        "c.a = 4",
+        "a = { x = 1 }",
+        "b = { c.d = 1, e = 2 }",
+        "c = [1, 2]",
+        "a = [{ x = 1 }]",
+        "'a'.b = 5",
+        "\"b\" = 6",
+    ];
+    prop::collection::vec(0..lines.len(), 0..12)
+        .prop_map(move |picks| picks.into_iter().map(|i| format!("{}\n", lines[i])).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn table_rules_agree_with_toml(text in tables()) {
+        let fast = build::build(&text).map(plain);
+        let reference = reference(&text);
+        if fast.is_some() {
+            prop_assert_eq!(fast, reference);
+        } else {
+            prop_assert_eq!(parse(&text).ok().map(plain), reference);
+        }
+    }
+}
