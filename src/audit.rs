@@ -235,7 +235,7 @@ fn record(
     let settings = before(files.settings, "kept.toml").map(|b| cache.get(history, "kept.toml", b)).transpose()?;
     let people = before(files.people, "people.toml").map(|b| cache.get(history, "people.toml", b)).transpose()?;
     let settings = match crate::diff::piece(&settings) {
-        Some(Piece::Settings(s)) => Some(s.clone()),
+        Some(Piece::Settings(s)) => Some((**s).clone()),
         _ => None,
     };
     let people: Vec<Entity> = match crate::diff::piece(&people) {

@@ -194,7 +194,7 @@ pub fn check(history: &History, plan_path: &std::path::Path, options: &Options<'
         let settings = planned.settings.map(|b| cache.get(history, "kept.toml", b)).transpose()?;
         let people = planned.people.map(|b| cache.get(history, "people.toml", b)).transpose()?;
         let settings_ref = match piece_of(&settings) {
-            Some(Piece::Settings(s)) => Some(s),
+            Some(Piece::Settings(s)) => Some(&**s),
             _ => None,
         };
         let people_ref: &[Entity] = match piece_of(&people) {

@@ -277,8 +277,8 @@ pub fn diff_file(path: &str, old: Option<(&Piece, &str)>, new: Option<(&Piece, &
             people(&mut out, path, pa, pb);
         }
         (a, b) if matches!(a, Some(Piece::Commitment(_))) || matches!(b, Some(Piece::Commitment(_))) => {
-            let ca = if let Some(Piece::Commitment(c)) = a { Some(c) } else { None };
-            let cb = if let Some(Piece::Commitment(c)) = b { Some(c) } else { None };
+            let ca = if let Some(Piece::Commitment(c)) = a { Some(&**c) } else { None };
+            let cb = if let Some(Piece::Commitment(c)) = b { Some(&**c) } else { None };
             commitment::commitment(&mut out, path, ca, cb);
         }
         _ => {

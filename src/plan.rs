@@ -127,13 +127,14 @@ pub enum Role {
     Update(Option<Date>),
 }
 
-/// What one plan file holds, parsed on its own.
+/// What one plan file holds, parsed on its own. The larger kinds are boxed: a plan has
+/// thousands of pieces, and each is moved between threads and vectors while loading.
 #[derive(Debug, Clone)]
 pub enum Piece {
     /// kept.toml.
-    Settings(Settings),
+    Settings(Box<Settings>),
     /// plan.toml.
-    Meta(PlanMeta),
+    Meta(Box<PlanMeta>),
     /// people.toml.
     People(Vec<Entity>),
     /// roadmap.toml.
@@ -141,17 +142,17 @@ pub enum Piece {
     /// opportunities.toml.
     Opportunities(Opportunities),
     /// learning.toml.
-    Learning(Learning),
+    Learning(Box<Learning>),
     /// vision.md or a translation.
     Vision(Narrative),
     /// A commitment.toml.
-    Commitment(Commitment),
+    Commitment(Box<Commitment>),
     /// A commitment's README (directory, narrative).
     Readme(String, Narrative),
     /// A commitment's end-of-commitment report (directory, narrative).
     EndReport(String, Narrative),
     /// An update note.
-    Update(Update),
+    Update(Box<Update>),
 }
 
 /// The role of a repository path in the layout, if it has one.
@@ -584,14 +585,14 @@ fn parse_one(path: &str, role: &Role, text: &str, diags: &mut Vec<Diagnostic>) -
     shape::check(&mut ctx, &root, fields, what);
     let v = View::root(&ctx, &root)?;
     Some(match role {
-        Role::Settings => Piece::Settings(convert::settings(&v)),
-        Role::Meta => Piece::Meta(convert::meta(&v)),
+        Role::Settings => Piece::Settings(Box::new(convert::settings(&v))),
+        Role::Meta => Piece::Meta(Box::new(convert::meta(&v))),
         Role::People => Piece::People(convert::people(&v)),
         Role::Roadmap => Piece::Roadmap(convert::roadmap(&v)),
         Role::Opportunities => Piece::Opportunities(convert::opportunities(&v)),
-        Role::Learning => Piece::Learning(convert::learning(&v)),
-        Role::Commitment(dir) => Piece::Commitment(convert::commitment(&v, dir, path)),
-        Role::Update(date) => Piece::Update(convert::update(&v, path, *date)),
+        Role::Learning => Piece::Learning(Box::new(convert::learning(&v))),
+        Role::Commitment(dir) => Piece::Commitment(Box::new(convert::commitment(&v, dir, path))),
+        Role::Update(date) => Piece::Update(Box::new(convert::update(&v, path, *date))),
         Role::Vision(_) | Role::Readme(..) | Role::EndReport(..) => return None,
     })
 }
@@ -605,16 +606,16 @@ struct Narratives {
 
 fn assemble(plan: &mut Plan, waiting: &mut Narratives, piece: Piece) {
     match piece {
-        Piece::Settings(s) => plan.settings = Some(s),
-        Piece::Meta(m) => plan.meta = Some(m),
+        Piece::Settings(s) => plan.settings = Some(*s),
+        Piece::Meta(m) => plan.meta = Some(*m),
         Piece::People(p) => plan.entities = p,
         Piece::Roadmap(r) => plan.roadmap = Some(r),
         Piece::Opportunities(o) => plan.opportunities = Some(o),
-        Piece::Learning(l) => plan.learning = Some(l),
+        Piece::Learning(l) => plan.learning = Some(*l),
         Piece::Vision(n) => plan.vision.push(n),
-        Piece::Commitment(c) => plan.commitments.push(c),
+        Piece::Commitment(c) => plan.commitments.push(*c),
         Piece::Readme(dir, n) => waiting.readmes.entry(dir).or_default().push(n),
         Piece::EndReport(dir, n) => waiting.end_reports.entry(dir).or_default().push(n),
-        Piece::Update(u) => plan.updates.push(u),
+        Piece::Update(u) => plan.updates.push(*u),
     }
 }

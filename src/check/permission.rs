@@ -69,7 +69,7 @@ fn update_by_reporter(step: &Step<'_>, change: &Change, actors: &[Identity]) -> 
     let Some(crate::plan::Piece::Update(u)) = new else { return false };
     u.commitments.iter().any(|id| {
         let commitment = match step.before.get(&id.value).and_then(|p| p.piece.as_ref()) {
-            Some(crate::plan::Piece::Commitment(c)) => Some(c),
+            Some(crate::plan::Piece::Commitment(c)) => Some(&**c),
             _ => None,
         };
         let authority = Authority { settings: step.settings, people: step.people, commitment };

@@ -191,7 +191,7 @@ fn patch(loaded: &mut Loaded, source: &dyn Source, dirs: &BTreeSet<String>, upda
             plan.broken.insert(done.path.clone());
         }
         match done.piece {
-            Some(Piece::Commitment(c)) => fresh.push(c),
+            Some(Piece::Commitment(c)) => fresh.push(*c),
             Some(piece) => assemble(plan, &mut waiting, piece),
             None => {}
         }

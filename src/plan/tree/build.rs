@@ -110,14 +110,12 @@ impl<'i> Builder<'i> {
         match self.stack.last_mut() {
             Some(Open::Array(items, _)) => items.push(item),
             Some(Open::Inline(table, _, keys)) => {
-                let keys = std::mem::take(keys);
                 if insert(table, keys, item).is_none() {
                     self.failed = true;
                 }
             }
             None => {
-                let keys = std::mem::take(&mut self.pending);
-                let ok = table_at(&mut self.root, &self.current).and_then(|t| insert(t, keys, item));
+                let ok = table_at(&mut self.root, &self.current).and_then(|t| insert(t, &mut self.pending, item));
                 if ok.is_none() {
                     self.failed = true;
                 }
@@ -131,8 +129,7 @@ impl<'i> Builder<'i> {
             self.failed = true;
             return;
         };
-        let keys = std::mem::take(&mut self.keys);
-        match define(&mut self.root, keys, array, start..end) {
+        match define(&mut self.root, &mut self.keys, array, start..end) {
             Some(path) => self.current = path,
             None => self.failed = true,
         }
@@ -175,14 +172,15 @@ impl<'i> Table<'i> {
     }
 }
 
-/// Put a value under a (possibly dotted) key of a table; `None` if TOML forbids it.
-fn insert<'i>(table: &mut Table<'i>, mut keys: Vec<Key<'i>>, item: Item<'i>) -> Option<()> {
+/// Put a value under a (possibly dotted) key of a table; `None` if TOML forbids it. The keys
+/// are taken out of `keys`, which keeps its room for the next ones.
+fn insert<'i>(table: &mut Table<'i>, keys: &mut Vec<Key<'i>>, item: Item<'i>) -> Option<()> {
     let last = keys.pop()?;
     if keys.len() >= MAX_KEY_PARTS {
         return None;
     }
     let mut table = table;
-    for key in keys {
+    for key in keys.drain(..) {
         let i = match table.position(&key.name) {
             Some(i) => i,
             None => {
@@ -208,15 +206,15 @@ fn insert<'i>(table: &mut Table<'i>, mut keys: Vec<Key<'i>>, item: Item<'i>) -> 
 }
 
 /// Define the table of a `[header]` or add one to a `[[header]]` array; its path of entry
-/// indices from the root.
-fn define<'i>(root: &mut Table<'i>, mut keys: Vec<Key<'i>>, array: bool, span: Range<usize>) -> Option<Vec<usize>> {
+/// indices from the root. The keys are taken out of `keys`.
+fn define<'i>(root: &mut Table<'i>, keys: &mut Vec<Key<'i>>, array: bool, span: Range<usize>) -> Option<Vec<usize>> {
     let last = keys.pop()?;
     if keys.len() >= MAX_KEY_PARTS {
         return None;
     }
     let mut path = Vec::with_capacity(keys.len() + 1);
     let mut table = root;
-    for key in keys {
+    for key in keys.drain(..) {
         let i = match table.position(&key.name) {
             Some(i) => i,
             None => {
@@ -315,10 +313,13 @@ impl<'i> EventReceiver for Builder<'i> {
         self.keys.push(Key::new(name, span.start()..span.end()));
     }
     fn key_val_sep(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
-        let keys = std::mem::take(&mut self.keys);
+        // The keys move to where the value will go; the empty vector left there comes back
+        // for the next keys, so no key list is allocated per line.
         match self.stack.last_mut() {
-            None if self.header.is_none() && self.pending.is_empty() => self.pending = keys,
-            Some(Open::Inline(_, _, pending)) if pending.is_empty() => *pending = keys,
+            None if self.header.is_none() && self.pending.is_empty() => {
+                std::mem::swap(&mut self.keys, &mut self.pending)
+            }
+            Some(Open::Inline(_, _, pending)) if pending.is_empty() => std::mem::swap(&mut self.keys, pending),
             _ => self.failed = true,
         }
     }
