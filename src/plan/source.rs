@@ -190,11 +190,11 @@ fn list_dir(root: &Path, dir: &Path, prefix: &str, depth: usize) -> Result<Listi
             continue;
         }
         let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
-        let path = entry.path();
         // The type comes from the directory listing itself (no stat per file); sizes are
         // enforced when a file is read.
-        let file_type = entry.file_type().map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let file_type = entry.file_type().map_err(|source| LoadError::Io { path: entry.path(), source })?;
         let kind = if file_type.is_symlink() {
+            let path = entry.path();
             let target = fs::read_link(&path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
             let inside = path
                 .canonicalize()
@@ -207,7 +207,7 @@ fn list_dir(root: &Path, dir: &Path, prefix: &str, depth: usize) -> Result<Listi
             EntryKind::Symlink { target, inside }
         } else if file_type.is_dir() {
             if is_plan_dir(&rel) {
-                subdirs.push((path, rel.clone()));
+                subdirs.push((entry.path(), rel.clone()));
             }
             EntryKind::Dir
         } else if file_type.is_file() {

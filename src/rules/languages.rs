@@ -42,16 +42,23 @@ fn text(langs: &[String], what: impl Fn() -> String, t: &Option<At<Text>>, out: 
     }
 }
 
-fn narratives(langs: &[String], what: &str, base: &str, docs: &[Narrative], out: &mut Vec<Diagnostic>) {
+/// `what` and `base` (the primary file's path) are made only for a finding.
+fn narratives(
+    langs: &[String],
+    what: impl Fn() -> String,
+    base: impl Fn() -> String,
+    docs: &[Narrative],
+    out: &mut Vec<Diagnostic>,
+) {
     if docs.iter().all(|d| d.language.is_some()) {
         return; // no primary file: reported by the rules that need it
     }
     for lang in langs.iter().skip(1) {
         if !docs.iter().any(|d| d.language.as_deref() == Some(lang)) {
-            let primary = docs.iter().find(|d| d.language.is_none()).map_or(base.to_string(), |d| d.path.clone());
+            let primary = docs.iter().find(|d| d.language.is_none()).map_or_else(&base, |d| d.path.clone());
             let translated = primary.strip_suffix(".md").map_or(primary.clone(), |p| format!("{p}.{lang}.md"));
             out.push(
-                Diagnostic::warning("missing-translation", format!("{what} has no {lang} version"))
+                Diagnostic::warning("missing-translation", format!("{} has no {lang} version", what()))
                     .in_file(primary)
                     .help(format!("add {translated} with the same sections in {lang}")),
             );
@@ -70,7 +77,7 @@ impl Rule for Languages {
             text(&langs, || "the member name".to_string(), &m.member, out);
             text(&langs, || "the plan title".to_string(), &m.title, out);
         }
-        narratives(&langs, "the strategic vision", "vision.md", &plan.vision, out);
+        narratives(&langs, || "the strategic vision".into(), || "vision.md".into(), &plan.vision, out);
         for c in &plan.commitments {
             let id = &c.id.value;
             text(&langs, || format!("commitment {id}'s title"), &c.title, out);
@@ -80,16 +87,16 @@ impl Rule for Languages {
             }
             narratives(
                 &langs,
-                &format!("commitment {id}'s narrative"),
-                &format!("commitments/{}/README.md", c.dir),
+                || format!("commitment {id}'s narrative"),
+                || format!("commitments/{}/README.md", c.dir),
                 &c.narratives,
                 out,
             );
             if !c.end_reports.is_empty() {
                 narratives(
                     &langs,
-                    &format!("commitment {id}'s end-of-commitment report"),
-                    &format!("commitments/{}/end-of-commitment.md", c.dir),
+                    || format!("commitment {id}'s end-of-commitment report"),
+                    || format!("commitments/{}/end-of-commitment.md", c.dir),
                     &c.end_reports,
                     out,
                 );

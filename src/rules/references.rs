@@ -7,9 +7,12 @@ use crate::plan::At;
 pub struct References;
 
 fn entity(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
-    // An id that is not even well-formed was reported as invalid-id.
-    let checkable = crate::plan::shape::is_safe_id(&id.value) && !cx.plan.broken.contains("people.toml");
-    if checkable && cx.plan.entity(&id.value).is_none() {
+    // An id that is not even well-formed was reported as invalid-id; a broken people.toml
+    // was reported as such.
+    if cx.plan.entity(&id.value).is_none()
+        && crate::plan::shape::is_safe_id(&id.value)
+        && !cx.plan.broken.contains("people.toml")
+    {
         let mut d = Diagnostic::error("unresolved-reference", format!("{what} `{}` is not in people.toml", id.value))
             .at_loc(&id.loc);
         d = match crate::plan::shape::suggest(&id.value, cx.plan.entities.iter().map(|e| e.id.value.as_str())) {
@@ -31,8 +34,9 @@ fn step(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>
 }
 
 fn commitment(cx: &Context<'_>, what: &str, id: &At<String>, out: &mut Vec<Diagnostic>) {
-    let broken = cx.plan.broken.contains(&format!("commitments/{}/commitment.toml", id.value));
-    if cx.plan.commitment(&id.value).is_none() && !broken {
+    if cx.plan.commitment(&id.value).is_none()
+        && !cx.plan.broken.contains(&format!("commitments/{}/commitment.toml", id.value))
+    {
         out.push(
             Diagnostic::error("unresolved-reference", format!("{what} `{}` is not a commitment of the plan", id.value))
                 .at_loc(&id.loc)
