@@ -41,6 +41,11 @@ impl Ctx<'_> {
 ///
 /// Returns `None` when the document cannot be used; the reasons are in `ctx.diags`.
 pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Item<'i>> {
+    // Nearly every plan file takes the fast path, which bounds nesting itself; only a file it
+    // refuses is scanned for nesting before `toml` parses it again, for errors.
+    if let Some(root) = tree::fast(text) {
+        return Some(root);
+    }
     if let Some(at) = too_deep(text) {
         let diag =
             Diagnostic::error("nesting-too-deep", format!("arrays or tables nested deeper than {MAX_DEPTH} levels"))
@@ -48,7 +53,7 @@ pub fn parse<'i>(ctx: &mut Ctx<'_>, text: &'i str) -> Option<Item<'i>> {
         ctx.push_at(diag, at..at + 1);
         return None;
     }
-    let errors = match tree::parse(text) {
+    let errors = match tree::parse_with_toml(text) {
         Ok(root) => return Some(root),
         Err(errors) => errors,
     };

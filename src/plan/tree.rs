@@ -11,7 +11,7 @@
 //! The tree looks like `toml`'s: the same values, the same spans, and each table's keys in
 //! the same (sorted) order.
 
-mod build;
+pub mod build;
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -234,9 +234,20 @@ pub type Errors = Vec<toml::de::Error>;
 
 /// Parse a document: the root table (its span is empty, at the start), or `toml`'s errors.
 pub fn parse(text: &str) -> Result<Item<'_>, Errors> {
-    if let Some(root) = build::build(text) {
-        return Ok(root);
+    match fast(text) {
+        Some(root) => Ok(root),
+        None => parse_with_toml(text),
     }
+}
+
+/// The fast path alone: `None` for any document it does not accept (see [`build`]). It never
+/// nests deeper than [`build::MAX_NESTING`] arrays and inline tables.
+pub fn fast(text: &str) -> Option<Item<'_>> {
+    build::build(text)
+}
+
+/// Parse a document with the `toml` crate's own parser.
+pub fn parse_with_toml(text: &str) -> Result<Item<'_>, Errors> {
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         return Err(errors);

@@ -20,8 +20,8 @@ use super::{Array, Item, Key, Table, Value};
 
 /// The most keys a table may have on the fast path.
 pub const MAX_KEYS: usize = 128;
-/// How deep arrays and inline tables nest, as the `toml` crate limits it.
-const MAX_NESTING: u32 = 80;
+/// How deep arrays and inline tables may nest: the loader's limit, below the `toml` crate's 80.
+pub const MAX_NESTING: u32 = crate::plan::toml_doc::MAX_DEPTH as u32;
 /// The most parts of a dotted key on the fast path.
 const MAX_KEY_PARTS: usize = 32;
 

@@ -270,3 +270,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn nesting_is_bounded_at_the_loaders_limit() {
+    let nested = |depth: usize| format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+    let limit = crate::plan::toml_doc::MAX_DEPTH;
+    agrees(&nested(limit));
+    assert!(fast(&nested(limit + 1)).is_none());
+    // The loader then names the problem instead of a syntax error.
+    let mut diags = Vec::new();
+    let mut ctx = crate::plan::toml_doc::Ctx { file: "deep.toml".into(), offset: 0, diags: &mut diags };
+    assert!(crate::plan::toml_doc::parse(&mut ctx, &nested(limit + 1)).is_none());
+    assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["nesting-too-deep"]);
+}
