@@ -27,7 +27,7 @@ base=./target/release/examples/toml_baseline
 "$kept" validate "$work/plan" | tail -1
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "files: $(find "$work/plan" -name '*.toml' | wc -l) TOML, $(find "$work/plan" -name '*.md' | wc -l) Markdown"
-hyperfine --warmup 3 --runs 30 -N \
+hyperfine --warmup 5 --runs 50 -N \
   --command-name "toml floor (read + parse TOML)" "$base $work/plan" \
   --command-name "toml floor + read Markdown" "$base $work/plan --with-markdown" \
   --command-name "kept validate" "$kept validate $work/plan" \
