@@ -42,10 +42,16 @@ pub fn build(text: &str) -> Option<Item<'_>> {
             let mut guard = RecursionGuard::new(&mut whitespace, MAX_NESTING);
             toml_parser::parser::parse_document(tokens, &mut guard, &mut failed);
         }
-        if tokens.capacity() > 1 << 20 {
-            *tokens = Vec::new(); // do not keep a huge file's tokens for the thread's life
+        // Keep room for a plan file's tokens (a commitment has about 2,000), not a huge file's
+        // for the thread's life (the daemon's threads live for weeks).
+        if tokens.capacity() > 1 << 16 {
+            *tokens = Vec::new();
         }
-        if failed.0 || builder.failed || !builder.stack.is_empty() || builder.header.is_some() {
+        let unfinished = !builder.stack.is_empty()
+            || builder.header.is_some()
+            || !builder.keys.is_empty()
+            || !builder.pending.is_empty();
+        if failed.0 || builder.failed || unfinished {
             return None;
         }
         let mut root = Item::new(Value::Table(builder.root), 0..0);
