@@ -212,7 +212,9 @@ impl<'i> Table<'i> {
 
     /// Put every table of the tree in key order (the order `toml`'s `BTreeMap` has).
     fn sort(&mut self) {
-        self.entries.sort_unstable_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+        // Keys mostly differ in their first byte: compare that before calling into `memcmp`.
+        let first = |k: &Key<'_>| k.name.as_bytes().first().copied();
+        self.entries.sort_unstable_by(|(a, _), (b, _)| first(a).cmp(&first(b)).then_with(|| a.name.cmp(&b.name)));
         for (_, item) in &mut self.entries {
             item.value.sort();
         }
