@@ -186,6 +186,13 @@ impl SourceMap {
         self.files.insert(path.into(), Source { text: text.into(), lines: OnceLock::new() });
     }
 
+    /// Add many files' texts at once (faster than one by one for thousands of files).
+    pub fn extend(&mut self, texts: Vec<(String, String)>) {
+        let mut more: BTreeMap<String, Source> =
+            texts.into_iter().map(|(path, text)| (path, Source { text, lines: OnceLock::new() })).collect();
+        self.files.append(&mut more);
+    }
+
     /// How many files were read.
     pub fn len(&self) -> usize {
         self.files.len()

@@ -267,6 +267,7 @@ pub fn load(source: &dyn Source) -> Loaded {
         }
     };
     let mut waiting = Narratives::default();
+    let mut texts = Vec::with_capacity(done.len());
     for mut d in done {
         diags.append(&mut d.diags);
         if d.broken {
@@ -276,9 +277,10 @@ pub fn load(source: &dyn Source) -> Loaded {
             assemble(&mut plan, &mut waiting, piece);
         }
         if let Some(text) = d.text {
-            plan.sources.insert(d.path, text);
+            texts.push((d.path, text));
         }
     }
+    plan.sources.extend(texts);
     // Narratives whose directory has no commitment.toml were reported as missing-file.
     for c in &mut plan.commitments {
         c.narratives = waiting.readmes.remove(&c.dir).unwrap_or_default();
