@@ -2,8 +2,9 @@
 //!
 //! [`parse`] builds it straight from `toml_parser`'s events ([`build`]): one pass after the
 //! lexer, strings and keys borrowed unless they hold escapes, each table a short vector of
-//! entries. That is a third of the cost of the `toml` crate's `DeTable`, which first records
-//! every event and then fills a `BTreeMap` per table. A document the fast path does not accept
+//! entries. The `toml` crate's `DeTable` first records every event in a vector and then fills
+//! a `BTreeMap` per table; on a plan's commitment files this tree takes about 70 % of its time
+//! (BENCHMARKS.md), lexing included. A document the fast path does not accept
 //! (any syntax error, and a few legal but unusual shapes, such as a table of more than
 //! [`build::MAX_KEYS`] keys) is parsed again by `toml` itself, so its errors are the `toml`
 //! crate's own, and a valid document of an unusual shape still loads ([`from_de`]).
