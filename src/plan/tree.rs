@@ -256,9 +256,7 @@ pub fn parse_with_toml(text: &str) -> Result<Item<'_>, Errors> {
         return Err(errors);
     }
     let span = table.span();
-    let mut root = Item::new(Value::Table(from_de(table.into_inner())), span);
-    root.value.sort();
-    Ok(root)
+    Ok(Item::new(Value::Table(from_de(table.into_inner())), span))
 }
 
 /// A tree from `toml`'s own parse (already in key order).

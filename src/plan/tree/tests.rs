@@ -2,20 +2,12 @@
 //! accept a document `toml` rejects.
 
 use proptest::prelude::*;
-use toml::de::DeTable;
 
 use super::*;
 
 /// `toml`'s own tree of a document, if it parses.
 fn reference(text: &str) -> Option<Item<'_>> {
-    let (table, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        return None;
-    }
-    let span = table.span();
-    let mut root = Item::new(Value::Table(from_de(table.into_inner())), span);
-    root.value.sort();
-    Some(plain(root))
+    parse_with_toml(text).ok().map(plain)
 }
 
 /// The tree without the flags that only matter while building.
