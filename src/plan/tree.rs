@@ -1,10 +1,11 @@
 //! One parsed TOML document as a small tree that borrows from the file's text.
 //!
-//! [`parse`] builds it straight from `toml_parser`'s events ([`build`]): one pass after the
-//! lexer, strings and keys borrowed unless they hold escapes, each table a short vector of
-//! entries. The `toml` crate's `DeTable` first records every event in a vector and then fills
-//! a `BTreeMap` per table; on a plan's commitment files this tree takes about 70 % of its time
-//! (BENCHMARKS.md), lexing included. A document the fast path does not accept
+//! [`parse`] builds it in one pass over the bytes when the document keeps to the plain
+//! subset plan files are written in (`build::scan`), and otherwise from `toml_parser`'s events
+//! ([`build`]): strings and keys borrowed unless they hold escapes, each table a short vector
+//! of entries. The `toml` crate's `DeTable` first records every event in a vector and then
+//! fills a `BTreeMap` per table; on a plan's commitment files the scanner takes about a third
+//! of its time, and the event path about 70 % (BENCHMARKS.md). A document neither path accepts
 //! (any syntax error, and a few legal but unusual shapes, such as a table of more than
 //! [`build::MAX_KEYS`] keys) is parsed again by `toml` itself, so its errors are the `toml`
 //! crate's own, and a valid document of an unusual shape still loads ([`from_de`]).

@@ -25,8 +25,21 @@ pub const MAX_NESTING: u32 = crate::plan::toml_doc::MAX_DEPTH as u32;
 /// The most parts of a dotted key on the fast path.
 const MAX_KEY_PARTS: usize = 32;
 
+pub(super) mod scan;
+
 /// The document's root table, or `None` when `toml` must parse it.
 pub fn build(text: &str) -> Option<Item<'_>> {
+    let root = match scan::scan(text) {
+        Some(root) => root,
+        None => events(text)?,
+    };
+    let mut root = Item::new(Value::Table(root), 0..0);
+    root.value.sort();
+    Some(root)
+}
+
+/// The root table from `toml_parser`'s events, for a document the scanner does not take.
+fn events(text: &str) -> Option<Table<'_>> {
     thread_local! {
         // Reused between documents: a plan has a thousand files of a few thousand tokens.
         static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
@@ -54,9 +67,7 @@ pub fn build(text: &str) -> Option<Item<'_>> {
         if failed.0 || builder.failed || unfinished {
             return None;
         }
-        let mut root = Item::new(Value::Table(builder.root), 0..0);
-        root.value.sort();
-        Some(root)
+        Some(builder.root)
     })
 }
 

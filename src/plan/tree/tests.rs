@@ -5,6 +5,8 @@ use proptest::prelude::*;
 
 use super::*;
 
+mod scan;
+
 /// `toml`'s own tree of a document, if it parses.
 fn reference(text: &str) -> Option<Item<'_>> {
     parse_with_toml(text).ok().map(plain)
@@ -93,6 +95,7 @@ fn template_commitments_take_the_fast_path() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path().join("commitment.toml")).unwrap();
         agrees(&text);
+        assert!(build::scan::scan(&text).is_some(), "the scanner refused:\n{text}");
         seen += 1;
     }
     assert!(seen >= 4);
