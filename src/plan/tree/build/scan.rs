@@ -225,7 +225,8 @@ impl<'i> Scanner<'i> {
         }
     }
 
-    /// `true`, `false`, a plain decimal integer or a plain date.
+    /// `true`, `false`, a plain decimal integer or a plain date. (In `1979-05-27 07:32:00`, one
+    /// date-time, the time is left over after the date, and whatever reads on refuses it.)
     fn word(&mut self) -> Option<Value<'i>> {
         let start = self.pos;
         let len = self.bytes[start..]
@@ -248,11 +249,6 @@ impl<'i> Scanner<'i> {
             [y, y2, y3, y4, b'-', m, m2, b'-', d, d2]
                 if [y, y2, y3, y4, m, m2, d, d2].iter().all(|b| b.is_ascii_digit()) =>
             {
-                // `1979-05-27 07:32:00` is one date-time: leave it to the lexer.
-                let after = &self.bytes[start + len..];
-                if after.first() == Some(&b' ') && after.get(1).is_some_and(u8::is_ascii_digit) {
-                    return None;
-                }
                 Value::Datetime(word.parse().ok()?)
             }
             _ => return None,
