@@ -5,7 +5,7 @@
 #
 #   benches/validate.sh [COMMITMENTS] [MILESTONES]
 #
-# Needs hyperfine (Debian package `hyperfine`) and GNU time (`time`).
+# Needs hyperfine (Debian package `hyperfine`), GNU time (`time`) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
@@ -35,6 +35,9 @@ hyperfine --warmup 5 --runs 50 -N \
   --export-markdown "$work/result.md" --prepare "true" \
   2>&1 | grep -vE "^\s*$" || true
 cat "$work/result.md"
+# The same three again, in interleaved rounds: the ratio a drifting host disturbs least.
+python3 benches/interleave.py 60 "toml floor=$base $work/plan" "kept validate=$kept validate $work/plan" \
+  "kept validate --rev HEAD=$kept validate --rev HEAD $work/plan" | sed "s|$work/||g"
 for cmd in "$base $work/plan" "$kept validate $work/plan" "$kept validate --rev HEAD $work/plan"; do
   /usr/bin/time -f "peak RSS %M KB: $cmd" $cmd >/dev/null 2>"$work/time" || true
   tail -1 "$work/time" | sed "s|$work/||"
