@@ -117,13 +117,13 @@ pub enum Role {
     Learning,
     /// vision.md and translations (language of a translation).
     Vision(Option<String>),
-    /// commitments/<dir>/commitment.toml.
+    /// `commitments/<dir>/commitment.toml`.
     Commitment(String),
-    /// commitments/<dir>/README.md and translations.
+    /// `commitments/<dir>/README.md` and translations.
     Readme(String, Option<String>),
-    /// commitments/<dir>/end-of-commitment.md and translations.
+    /// `commitments/<dir>/end-of-commitment.md` and translations.
     EndReport(String, Option<String>),
-    /// updates/<date>-<slug>.md (the date from the name).
+    /// `updates/<date>-<slug>.md` (the date from the name).
     Update(Option<Date>),
 }
 

@@ -2,7 +2,7 @@
 //!
 //! [`import`] reads the dataset ([`dataset`]), picks rows, groups them by member and action
 //! plan, reads each row as a commitment ([`row`]: dates through [`dates`], milestones through
-//! [`milestones`]) and writes one plan repository per action plan ([`write`]). [`export`]
+//! [`milestones`]) and writes one plan repository per action plan ([`write`](mod@write)). [`export`]
 //! writes a plan as rows of the same columns.
 
 pub mod dataset;

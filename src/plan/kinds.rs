@@ -262,7 +262,7 @@ pub const POTENTIAL_IMPACT: &[&str] = &["none", "minor", "moderate", "transforma
 /// IRM "specificity" scale (action plans assessed before 2019).
 pub const SPECIFICITY: &[&str] = &["none", "low", "medium", "high"];
 
-/// commitments/<ID>/commitment.toml.
+/// `commitments/<ID>/commitment.toml`.
 pub const COMMITMENT: &[Field] = &[
     req("id", Shape::Id, "stable id, equal to the directory name; never reused"),
     req("title", Shape::Text, "the commitment's title"),

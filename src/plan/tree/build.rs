@@ -5,7 +5,7 @@
 //! Anything this pass does not accept gives `None`, and `toml` parses the document instead:
 //! every syntax or decoding error, every duplicate or conflicting key, and two legal shapes it
 //! leaves to `toml`: a table of more than [`MAX_KEYS`] keys (its linear key search would be
-//! quadratic) and a dotted key of more than [`MAX_KEY_PARTS`] parts.
+//! quadratic) and a dotted key of more than `MAX_KEY_PARTS` (32) parts.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
