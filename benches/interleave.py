@@ -7,7 +7,7 @@ Each round runs every command once, in turn, so a slow minute of a shared host f
 of them alike (hyperfine runs one command's runs back to back, and a drift between them shows
 up as a difference). The first three rounds warm up and are not counted. Prints, for each
 command, the median, the lower quartile and the minimum in milliseconds, and the ratio of
-each to the first command's.
+each to the first command's. A command that fails stops the run (its time would mean nothing).
 """
 import shlex
 import statistics
@@ -15,13 +15,17 @@ import subprocess
 import sys
 import time
 
+if len(sys.argv) < 3 or not sys.argv[1].isdigit() or any("=" not in arg for arg in sys.argv[2:]):
+    sys.exit("usage: benches/interleave.py ROUNDS 'NAME=command args' ...")
 rounds = int(sys.argv[1])
 commands = [arg.split("=", 1) for arg in sys.argv[2:]]
 times = [[] for _ in commands]
 for i in range(rounds + 3):
-    for j, (_, command) in enumerate(commands):
+    for j, (name, command) in enumerate(commands):
         start = time.perf_counter()
-        subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        done = subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        if done.returncode != 0:
+            sys.exit(f"{name}: `{command}` exited with {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
         if i >= 3:
             times[j].append((time.perf_counter() - start) * 1e3)
 
