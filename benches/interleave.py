@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-if len(sys.argv) < 3 or not sys.argv[1].isdigit() or any("=" not in arg for arg in sys.argv[2:]):
+if len(sys.argv) < 3 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1 or any("=" not in a for a in sys.argv[2:]):
     sys.exit("usage: benches/interleave.py ROUNDS 'NAME=command args' ...")
 rounds = int(sys.argv[1])
 commands = [arg.split("=", 1) for arg in sys.argv[2:]]
@@ -23,7 +23,10 @@ times = [[] for _ in commands]
 for i in range(rounds + 3):
     for j, (name, command) in enumerate(commands):
         start = time.perf_counter()
-        done = subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        try:
+            done = subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        except (OSError, ValueError, IndexError) as e:  # no such program, unbalanced quotes, empty
+            sys.exit(f"{name}: cannot run `{command}`: {e}")
         if done.returncode != 0:
             sys.exit(f"{name}: `{command}` exited with {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
         if i >= 3:

@@ -1,8 +1,10 @@
-//! Building the tree from `toml_parser`'s events as they come, with TOML's rules for tables:
-//! dotted keys make implicit tables, a `[header]` defines a table once, `[[header]]` adds a
-//! table to an array of tables, and `{...}` tables are closed.
+//! Building the tree with TOML's rules for tables: dotted keys make implicit tables, a
+//! `[header]` defines a table once, `[[header]]` adds a table to an array of tables, and
+//! `{...}` tables are closed. Two readers share those rules ([`insert`], [`define`]): the
+//! [`scan`]ner, for the plain subset plan files are written in, and, for any other document,
+//! `toml_parser`'s events as they come.
 //!
-//! Anything this pass does not accept gives `None`, and `toml` parses the document instead:
+//! Anything the event path does not accept gives `None`, and `toml` parses the document instead:
 //! every syntax or decoding error, every duplicate or conflicting key, and two legal shapes it
 //! leaves to `toml`: a table of more than [`MAX_KEYS`] keys (its linear key search would be
 //! quadratic) and a dotted key of more than `MAX_KEY_PARTS` (32) parts.
@@ -38,8 +40,9 @@ pub fn build(text: &str) -> Option<Item<'_>> {
     Some(root)
 }
 
-/// The root table from `toml_parser`'s events, for a document the scanner does not take.
-fn events(text: &str) -> Option<Table<'_>> {
+/// The root table (not yet in key order) from `toml_parser`'s events alone, as `build` makes
+/// it for a document the scanner does not take; public for `examples/tree_timing.rs`.
+pub fn events(text: &str) -> Option<Table<'_>> {
     thread_local! {
         // Reused between documents: a plan has a thousand files of a few thousand tokens.
         static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };

@@ -2,16 +2,19 @@
 //! building the tree with the same table rules as the event path ([`insert`], [`define`]).
 //!
 //! It takes a strict subset of TOML and gives `None` for anything else, whether valid or
-//! not: multi-line strings, floats, integers other than plain decimals, date-times other
-//! than a plain date, escapes other than TOML 1.0's, control characters anywhere, a lone
-//! carriage return, and inline tables spread over lines or with a trailing comma. Those
+//! not: multi-line strings, floats, integers other than plain decimals of at most 18 digits,
+//! date-times other than a plain date, escapes other than TOML 1.0's, control characters
+//! anywhere, a lone carriage return, and inline tables with a line break between entries or
+//! a trailing comma (a line break inside an array value is fine, as in TOML 1.0). Those
 //! documents take the event path (and, past that, `toml` itself), so a refusal here costs
 //! time, never a difference in the tree or in an error message.
 //!
 //! Plan files keep to that subset. Without the lexer's token buffer and the event calls, the
-//! 1,000 commitment files of the benchmark plan take 12 ms on one thread instead of 27 ms
-//! (and 38 ms for `toml`'s `DeTable`; BENCHMARKS.md). Tests check that whatever it takes,
-//! `toml` takes with the same tree, and that it takes the template's files.
+//! scanner builds the trees of the benchmark plan's 1,000 commitment files in about a third of
+//! the time `toml`'s `DeTable` takes; the event path took about four fifths
+//! (`examples/tree_timing.rs`, BENCHMARKS.md). Tests check that whatever it takes, `toml`
+//! takes with the same tree and the event path builds the same tree, flags included, and that
+//! it takes the template's files.
 
 use std::borrow::Cow;
 
@@ -33,7 +36,7 @@ pub fn scan(text: &str) -> Option<Table<'_>> {
                 let start = s.pos;
                 let array = s.bytes.get(start + 1) == Some(&b'[');
                 s.pos += if array { 2 } else { 1 };
-                s.keys(&mut keys)?;
+                s.dotted_key(&mut keys)?;
                 s.expect(b']')?;
                 if array {
                     s.expect(b']')?;
@@ -42,7 +45,7 @@ pub fn scan(text: &str) -> Option<Table<'_>> {
                 s.line_end()?;
             }
             Some(_) => {
-                s.keys(&mut keys)?;
+                s.dotted_key(&mut keys)?;
                 s.expect(b'=')?;
                 s.blanks();
                 let item = s.value()?;
@@ -123,7 +126,7 @@ impl<'i> Scanner<'i> {
     }
 
     /// A key of one or more dotted parts into `keys`, with the blanks around it.
-    fn keys(&mut self, keys: &mut Vec<Key<'i>>) -> Option<()> {
+    fn dotted_key(&mut self, keys: &mut Vec<Key<'i>>) -> Option<()> {
         loop {
             self.blanks();
             let start = self.pos;
@@ -193,7 +196,8 @@ impl<'i> Scanner<'i> {
                 }
                 b if control(b) => return None,
                 _ => {
-                    // Copy up to the next quote or backslash (non-ASCII bytes never match).
+                    // Copy up to the next quote, backslash or control character (the bytes of a
+                    // non-ASCII character are never any of these).
                     let run = self.bytes[at..].iter().position(|&b| b == b'"' || b == b'\\' || control(b))?;
                     out.push_str(&self.text[at..at + run]);
                     at += run;
@@ -270,15 +274,21 @@ impl<'i> Scanner<'i> {
         }
     }
 
-    fn deeper(&mut self) -> Option<()> {
+    /// Into an array or inline table: `None` past [`MAX_NESTING`], as on the event path.
+    fn enter(&mut self) -> Option<()> {
         self.depth += 1;
         (self.depth <= MAX_NESTING).then_some(())
+    }
+
+    /// Out of the array or inline table [`Scanner::enter`] went into.
+    fn leave(&mut self) {
+        self.depth -= 1;
     }
 
     fn array(&mut self) -> Option<Item<'i>> {
         let start = self.pos;
         self.pos += 1;
-        self.deeper()?;
+        self.enter()?;
         let mut items = Vec::new();
         loop {
             self.gaps()?;
@@ -294,21 +304,21 @@ impl<'i> Scanner<'i> {
             }
         }
         self.pos += 1;
-        self.depth -= 1;
+        self.leave();
         Some(Item::new(Value::Array(Array { items, of_tables: false }), start..self.pos))
     }
 
-    /// `{ key = value, ... }` on one line, without a trailing comma.
+    /// `{ key = value, ... }` with no line break between entries and no trailing comma.
     fn inline_table(&mut self) -> Option<Item<'i>> {
         let start = self.pos;
         self.pos += 1;
-        self.deeper()?;
+        self.enter()?;
         let mut table = Table { inline: true, ..Table::default() };
         self.blanks();
         if self.peek()? != b'}' {
             let mut keys = Vec::new();
             loop {
-                self.keys(&mut keys)?;
+                self.dotted_key(&mut keys)?;
                 self.expect(b'=')?;
                 self.blanks();
                 let item = self.value()?;
@@ -322,7 +332,7 @@ impl<'i> Scanner<'i> {
             }
         }
         self.pos += 1;
-        self.depth -= 1;
+        self.leave();
         Some(Item::new(Value::Table(table), start..self.pos))
     }
 }
