@@ -1,8 +1,8 @@
 //! Building the tree with TOML's rules for tables: dotted keys make implicit tables, a
 //! `[header]` defines a table once, `[[header]]` adds a table to an array of tables, and
-//! `{...}` tables are closed. Two readers share those rules ([`insert`], [`define`]): the
-//! [`scan`]ner, for the plain subset plan files are written in, and, for any other document,
-//! `toml_parser`'s events as they come.
+//! `{...}` tables are closed. Two readers share those rules (`insert`, `define`): the
+//! scanner (`scan`), for the plain subset plan files are written in, and, for any other
+//! document, `toml_parser`'s events as they come ([`events`]).
 //!
 //! Anything the event path does not accept gives `None`, and `toml` parses the document instead:
 //! every syntax or decoding error, every duplicate or conflicting key, and two legal shapes it
