@@ -11,7 +11,7 @@
 //!
 //! Plan files keep to that subset. Without the lexer's token buffer and the event calls, the
 //! scanner builds the trees of the benchmark plan's 1,000 commitment files in about a third of
-//! the time `toml`'s `DeTable` takes; the event path took about four fifths
+//! the time `toml`'s `DeTable` takes; the event path takes two thirds to four fifths
 //! (`examples/tree_timing.rs`, BENCHMARKS.md). Tests check that whatever it takes, `toml`
 //! takes with the same tree and the event path builds the same tree, flags included, and that
 //! it takes the template's files.
