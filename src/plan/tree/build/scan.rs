@@ -274,65 +274,63 @@ impl<'i> Scanner<'i> {
         }
     }
 
-    /// Into an array or inline table: `None` past [`MAX_NESTING`], as on the event path.
-    fn enter(&mut self) -> Option<()> {
+    /// An array or inline table from its opening bracket to its closing one, which `body`
+    /// stops at: `None` past [`MAX_NESTING`] levels, as on the event path.
+    fn nested(&mut self, body: impl FnOnce(&mut Self) -> Option<Value<'i>>) -> Option<Item<'i>> {
+        let start = self.pos;
+        self.pos += 1;
         self.depth += 1;
-        (self.depth <= MAX_NESTING).then_some(())
-    }
-
-    /// Out of the array or inline table [`Scanner::enter`] went into.
-    fn leave(&mut self) {
+        if self.depth > MAX_NESTING {
+            return None;
+        }
+        let value = body(self)?;
+        self.pos += 1;
         self.depth -= 1;
+        Some(Item::new(value, start..self.pos))
     }
 
     fn array(&mut self) -> Option<Item<'i>> {
-        let start = self.pos;
-        self.pos += 1;
-        self.enter()?;
-        let mut items = Vec::new();
-        loop {
-            self.gaps()?;
-            if self.peek()? == b']' {
-                break;
+        self.nested(|s| {
+            let mut items = Vec::new();
+            loop {
+                s.gaps()?;
+                if s.peek()? == b']' {
+                    break;
+                }
+                items.push(s.value()?);
+                s.gaps()?;
+                match s.peek()? {
+                    b',' => s.pos += 1,
+                    b']' => break,
+                    _ => return None,
+                }
             }
-            items.push(self.value()?);
-            self.gaps()?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b']' => break,
-                _ => return None,
-            }
-        }
-        self.pos += 1;
-        self.leave();
-        Some(Item::new(Value::Array(Array { items, of_tables: false }), start..self.pos))
+            Some(Value::Array(Array { items, of_tables: false }))
+        })
     }
 
     /// `{ key = value, ... }` with no line break between entries and no trailing comma.
     fn inline_table(&mut self) -> Option<Item<'i>> {
-        let start = self.pos;
-        self.pos += 1;
-        self.enter()?;
-        let mut table = Table { inline: true, ..Table::default() };
-        self.blanks();
-        if self.peek()? != b'}' {
-            let mut keys = Vec::new();
-            loop {
-                self.dotted_key(&mut keys)?;
-                self.expect(b'=')?;
-                self.blanks();
-                let item = self.value()?;
-                insert(&mut table, &mut keys, item)?;
-                self.blanks();
-                match self.peek()? {
-                    b',' => self.pos += 1,
-                    b'}' => break,
-                    _ => return None,
+        self.nested(|s| {
+            let mut table = Table { inline: true, ..Table::default() };
+            s.blanks();
+            if s.peek()? != b'}' {
+                let mut keys = Vec::new();
+                loop {
+                    s.dotted_key(&mut keys)?;
+                    s.expect(b'=')?;
+                    s.blanks();
+                    let item = s.value()?;
+                    insert(&mut table, &mut keys, item)?;
+                    s.blanks();
+                    match s.peek()? {
+                        b',' => s.pos += 1,
+                        b'}' => break,
+                        _ => return None,
+                    }
                 }
             }
-        }
-        self.pos += 1;
-        self.leave();
-        Some(Item::new(Value::Table(table), start..self.pos))
+            Some(Value::Table(table))
+        })
     }
 }
